@@ -1,0 +1,1 @@
+"""Roundtable: live meeting tooling for health-care Communities of Practice."""

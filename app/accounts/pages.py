@@ -1,0 +1,86 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from app.accounts import service
+from app.accounts.schemas import SignUp
+from app.db import SessionDep
+from app.errors import Conflict
+from app.web.deps import CsrfChecked, SettingsDep
+from app.web.forms import FormInvalid, parse_form
+from app.web.security import ACCOUNT_COOKIE, ACCOUNT_MAX_AGE, sign
+from app.web.templating import page
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(next_url: str | None) -> str:
+    """Only ever redirect within this site after logging in."""
+    if next_url and next_url.startswith("/") and not next_url.startswith("//") and "\\" not in next_url:
+        return next_url[:500]
+    return "/"
+
+
+def _signed_in(settings, account_id: int, next_url: str) -> RedirectResponse:
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(
+        ACCOUNT_COOKIE, sign(settings.secret_key, "account", account_id), max_age=ACCOUNT_MAX_AGE,
+        httponly=True, samesite="lax", secure=settings.secure_cookies,
+    )
+    return response
+
+
+@router.get("/signup")
+async def signup_form(request: Request):
+    return page(request, "accounts/signup.html", values={}, errors={})
+
+
+@router.post("/signup", dependencies=[CsrfChecked])
+async def signup(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=1000)] = "",
+    display_name: Annotated[str, Form(max_length=1000)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+):
+    values = {"email": email, "display_name": display_name}
+    try:
+        form = parse_form(SignUp, {**values, "password": password})
+        account = await service.sign_up(session, form)
+    except FormInvalid as exc:
+        return page(request, "accounts/signup.html", status_code=422, values=values, errors=exc.errors)
+    except Conflict as exc:
+        return page(request, "accounts/signup.html", status_code=409, values=values, errors={exc.field: exc.detail})
+    return _signed_in(settings, account.id, "/")
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str | None = None):
+    return page(request, "accounts/login.html", next=safe_next(next), error=None, email="")
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+async def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=1000)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=1000)] = "/",
+):
+    account = await service.authenticate(session, email, password)
+    if account is None:
+        return page(
+            request, "accounts/login.html", status_code=401, next=safe_next(next), email=email[:254],
+            error="That email and password do not match an account. Check them and try again.",
+        )
+    return _signed_in(settings, account.id, safe_next(next))
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+async def logout():
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(ACCOUNT_COOKIE)
+    return response

@@ -1,0 +1,11 @@
+"""/api/v1: each domain's API router, under one set of conventions (app/api/common.py)."""
+
+from fastapi import APIRouter
+
+from app.api.common import PROBLEMS
+from app.communities.api import router as communities
+from app.meetings.api import router as meetings
+
+router = APIRouter(responses=PROBLEMS)
+router.include_router(communities)
+router.include_router(meetings)

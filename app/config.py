@@ -1,0 +1,64 @@
+"""All configuration in one place, read from the environment (or a .env file)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+
+HTMX_VERSION = "2.0.11"
+HTMX_WS_VERSION = "2.0.4"
+# Subresource Integrity hashes of the pinned files; tests prove the vendored copies match.
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+HTMX_WS_SRI = "sha384-1RwI/nvUSrMRuNj7hX1+27J8XDdCoSLf0EjEyF69nacuWyiJYoQ/j39RT1mSnd2G"
+HTMX_CDN = "https://cdn.jsdelivr.net/npm"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    secret_key: str = DEVELOPMENT_SECRET
+    database_url: str = "sqlite+aiosqlite:///./roundtable.db"
+    redis_url: str | None = None
+    # "cdn" loads htmx from a public CDN with an integrity hash; "local" serves the
+    # vendored copy (air-gapped NHS networks, privacy, tests).
+    htmx_source: Literal["cdn", "local"] = "cdn"
+    # The address people use to reach Roundtable, for join links and QR codes.
+    # Empty: taken from each request.
+    public_url: str = ""
+    # Extra browser origins allowed to open live sockets (the app's own origin always is).
+    allowed_origins: list[str] = []
+    cookie_secure: bool | None = None
+    log_level: str = "INFO"
+    # Live socket hygiene.
+    live_queue_size: int = 256
+    live_max_message_bytes: int = 4096
+    live_max_connections_per_participant: int = 5
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> "Settings":
+        if self.environment == "production":
+            if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                )
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

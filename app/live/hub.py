@@ -1,0 +1,182 @@
+"""The live hub: the only code that knows about sockets.
+
+Services publish events; the broker brings every event to every worker that has
+someone in that meeting; the hub renders each event once per audience and puts the
+same text on each local connection's bounded queue. Each connection has its own
+sender task, so a slow client never holds up the room: when its queue is full it
+is disconnected, and on reconnect it resyncs from the snapshot.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from starlette.websockets import WebSocket
+
+from app.live.brokers import Broker
+from app.live.events import LiveEvent, meeting_topic, participant_topic
+from app.live.regions import Audience, RegionContext, all_regions, regions_for, render_regions
+
+log = logging.getLogger("roundtable.live")
+
+CLOSE_SLOW = 1013  # "try again later": the client reconnects and resyncs
+CLOSE_REMOVED = 4403
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience, queue_size: int):
+        self.websocket = websocket
+        self.meeting_id = meeting_id
+        self.participant_id = participant_id
+        self.audience = audience
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self.closed = asyncio.Event()
+        self.close_code = 1000
+
+    def offer(self, text: str) -> None:
+        """Queue without waiting; a client that cannot keep up is let go."""
+        if self.closed.is_set():
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            log.info("live: disconnecting a slow client in meeting %s", self.meeting_id)
+            self.close(CLOSE_SLOW)
+
+    def close(self, code: int) -> None:
+        self.close_code = code
+        self.closed.set()
+
+    async def send_forever(self) -> None:
+        while True:
+            text = await self.queue.get()
+            await self.websocket.send_text(text)
+
+
+class LiveHub:
+    def __init__(self, broker: Broker, sessionmaker: async_sessionmaker, queue_size: int = 256):
+        self.broker = broker
+        self.sessionmaker = sessionmaker
+        self.queue_size = queue_size
+        # topic -> audience -> connections on this worker
+        self._meetings: dict[str, dict[Audience, set[Connection]]] = defaultdict(lambda: defaultdict(set))
+        self._participants: dict[str, set[Connection]] = defaultdict(set)
+
+    async def start(self) -> None:
+        await self.broker.start(self._on_message, self.resync_everyone)
+
+    async def stop(self) -> None:
+        for conns in list(self._participants.values()):
+            for conn in list(conns):
+                conn.close(1001)
+        await self.broker.stop()
+
+    @property
+    def connection_count(self) -> int:
+        return sum(len(c) for c in self._participants.values())
+
+    def new_connection(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience) -> Connection:
+        return Connection(websocket, meeting_id, participant_id, audience, self.queue_size)
+
+    async def attach(self, conn: Connection) -> None:
+        """Register a connection, then queue its snapshot: events that race the
+        snapshot are rendered from newer truth, so the client converges."""
+        mtopic, ptopic = meeting_topic(conn.meeting_id), participant_topic(conn.participant_id)
+        if not self._meetings.get(mtopic):
+            await self.broker.subscribe(mtopic)
+        if not self._participants.get(ptopic):
+            await self.broker.subscribe(ptopic)
+        self._meetings[mtopic][conn.audience].add(conn)
+        self._participants[ptopic].add(conn)
+        conn.offer(await self.snapshot(conn.meeting_id, conn.audience))
+
+    async def detach(self, conn: Connection) -> None:
+        mtopic, ptopic = meeting_topic(conn.meeting_id), participant_topic(conn.participant_id)
+        audiences = self._meetings.get(mtopic)
+        if audiences is not None:
+            audiences[conn.audience].discard(conn)
+            if not audiences[conn.audience]:
+                del audiences[conn.audience]
+            if not audiences:
+                del self._meetings[mtopic]
+                await self.broker.unsubscribe(mtopic)
+        conns = self._participants.get(ptopic)
+        if conns is not None:
+            conns.discard(conn)
+            if not conns:
+                del self._participants[ptopic]
+                await self.broker.unsubscribe(ptopic)
+
+    async def publish(self, event: LiveEvent) -> None:
+        await self.broker.publish(event.topic, event.to_json())
+
+    async def tell_participant(self, participant_id: int, command: str) -> None:
+        """Reach every socket of one person, on whichever worker it is."""
+        await self.broker.publish(participant_topic(participant_id), json.dumps({"command": command}))
+
+    async def snapshot(self, meeting_id: int, audience: Audience) -> str:
+        async with self.sessionmaker() as session:
+            return await render_regions(RegionContext(session, meeting_id, audience), all_regions())
+
+    async def resync_everyone(self) -> None:
+        """After the broker lost messages (e.g. Redis restarted), resend every snapshot."""
+        for topic, audiences in list(self._meetings.items()):
+            meeting_id = int(topic.split(":")[1])
+            for audience, conns in list(audiences.items()):
+                text = await self.snapshot(meeting_id, audience)
+                for conn in list(conns):
+                    conn.offer(text)
+
+    async def _on_message(self, topic: str, payload: str) -> None:
+        try:
+            if topic.startswith("participant:"):
+                self._on_participant_command(topic, json.loads(payload))
+            else:
+                await self._on_meeting_event(topic, LiveEvent.from_json(payload))
+        except Exception:  # one bad message must not stop the room
+            log.exception("live: could not deliver a message on %s", topic)
+
+    def _on_participant_command(self, topic: str, command: dict[str, Any]) -> None:
+        if command.get("command") == "removed":
+            for conn in list(self._participants.get(topic, ())):
+                conn.close(CLOSE_REMOVED)
+
+    async def _on_meeting_event(self, topic: str, event: LiveEvent) -> None:
+        names = regions_for(event.type)
+        audiences = self._meetings.get(topic)
+        if not names or not audiences:
+            return
+        async with self.sessionmaker() as session:
+            for audience, conns in list(audiences.items()):
+                text = await render_regions(RegionContext(session, event.meeting_id, audience), names)
+                for conn in list(conns):
+                    conn.offer(text)
+
+
+async def serve_connection(hub: LiveHub, conn: Connection) -> None:
+    """Run one accepted socket until the client goes, falls behind or is removed."""
+    await hub.attach(conn)
+    sender = asyncio.create_task(conn.send_forever())
+    receiver = asyncio.create_task(_drain_incoming(conn))
+    closer = asyncio.create_task(conn.closed.wait())
+    try:
+        await asyncio.wait({sender, receiver, closer}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sender, receiver, closer):
+            task.cancel()
+        await hub.detach(conn)
+        with contextlib.suppress(Exception):
+            await conn.websocket.close(code=conn.close_code)
+
+
+async def _drain_incoming(conn: Connection) -> None:
+    """Commands come over HTTP; the socket only listens. Ignore what clients send
+    (the server's size limit applies), and end when they disconnect."""
+    while True:
+        message = await conn.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return

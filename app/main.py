@@ -1,0 +1,122 @@
+"""create_app(): the FastAPI application, its lifespan and its routers."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+import app.meetings.live  # noqa: F401  (registers the meeting's live regions)
+from app.accounts import pages as account_pages
+from app.api import router as api_router
+from app.apikeys import pages as apikey_pages
+from app.communities import pages as community_pages
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.live import socket as live_socket
+from app.live.brokers import make_broker
+from app.live.hub import LiveHub
+from app.meetings import pages as meeting_pages
+from app.meetings.service import reset_presence
+from app.web.errors import install_error_handlers
+from app.web.security import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
+from app.web.templating import TEMPLATES_DIR
+
+log = logging.getLogger("roundtable")
+
+STATIC_DIR = TEMPLATES_DIR.parent / "static"
+
+# Scripts come only from here and the pinned CDN (with integrity hashes); no inline script.
+CSP = (
+    "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.hub = LiveHub(make_broker(settings.redis_url), app.state.sessionmaker, settings.live_queue_size)
+        await app.state.hub.start()
+        if settings.redis_url is None:
+            # One process owns every socket, so nobody can still be connected.
+            async with app.state.sessionmaker() as session:
+                await reset_presence(session)
+        log.info("Roundtable started (database: %s, broker: %s)",
+                 "SQLite" if settings.is_sqlite else "PostgreSQL", "Redis" if settings.redis_url else "in-process")
+        try:
+            yield
+        finally:
+            await app.state.hub.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Roundtable API",
+        version="1.0.0",
+        summary="Live meeting tooling for health-care Communities of Practice.",
+        description=(
+            "The REST API under `/api/v1` serves integrations: community websites, newsletters, "
+            "reporting systems. Authenticate with an API key created by a community organiser: "
+            "`Authorization: Bearer <key>`. Errors are RFC 9457 problem details."
+        ),
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+
+    @app.middleware("http")
+    async def browser_guard(request: Request, call_next):
+        cookie = request.cookies.get(CSRF_COOKIE)
+        fresh = None
+        if not cookie or len(cookie) > 100:
+            cookie = fresh = new_csrf_cookie()
+        request.state.csrf_token = csrf_token_for(settings.secret_key, cookie)
+        response = await call_next(request)
+        if fresh and not request.url.path.startswith("/api/"):
+            response.set_cookie(CSRF_COOKIE, fresh, httponly=True, samesite="lax", secure=settings.secure_cookies)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/docs"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz():
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz():
+        checks = {"database": False, "broker": False}
+        try:
+            async with app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = True
+        except Exception:
+            log.exception("readiness: database unreachable")
+        try:
+            checks["broker"] = await app.state.hub.broker.ping()
+        except Exception:
+            log.exception("readiness: broker unreachable")
+        ok = all(checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
+
+    for router in (account_pages.router, community_pages.router, meeting_pages.router, apikey_pages.router):
+        app.include_router(router)
+    app.include_router(live_socket.router)
+    app.include_router(api_router, prefix="/api/v1")
+
+    return app

@@ -1,0 +1,138 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
+
+from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, WriteKey, own_community, page_of
+from app.communities.service import get_community
+from app.db import SessionDep
+from app.errors import NotFound
+from app.meetings import service
+from app.meetings.models import Meeting, MeetingStatus, Participant
+from app.meetings.schemas import (
+    AgendaItemCreate,
+    AgendaItemPublic,
+    MeetingCreate,
+    MeetingPublic,
+    ParticipantPublic,
+    ParticipantUpdate,
+)
+
+router = APIRouter(tags=["meetings"])
+
+
+async def _meeting_for_key(session, key, meeting_id: int) -> Meeting:
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None or meeting.community_id != key.community_id:
+        raise NotFound("There is no such meeting.")
+    return meeting
+
+
+@router.get("/communities/{community_id}/meetings", summary="A community's meetings, newest first",
+            response_model=Page[MeetingPublic])
+async def list_meetings(
+    session: SessionDep, key: ApiKeyDep, community_id: int, limit: Limit = 50, cursor: Cursor = None,
+    status: Annotated[MeetingStatus | None, Query(description="Only meetings with this status")] = None,
+):
+    own_community(key, community_id)
+    query = select(Meeting).where(Meeting.community_id == community_id)
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    if cursor is not None:
+        query = query.where(Meeting.id < int(cursor))
+    rows = list((await session.exec(query.order_by(col(Meeting.id).desc()).limit(limit + 1))).all())
+    items, next_cursor = page_of(rows, limit)
+    return Page[MeetingPublic](items=[await service.meeting_public(session, m) for m in items], next_cursor=next_cursor)
+
+
+@router.post("/communities/{community_id}/meetings", status_code=201, summary="Create a meeting",
+             response_model=MeetingPublic)
+async def create_meeting(session: SessionDep, key: WriteKey, community_id: int, body: MeetingCreate):
+    own_community(key, community_id)
+    community = await get_community(session, community_id)
+    meeting = await service.create_meeting(session, community, body)
+    return await service.meeting_public(session, meeting)
+
+
+@router.get("/meetings/{meeting_id}", summary="One meeting, with its agenda", response_model=MeetingPublic)
+async def read_meeting(session: SessionDep, key: ApiKeyDep, meeting_id: int):
+    return await service.meeting_public(session, await _meeting_for_key(session, key, meeting_id))
+
+
+class JoinLink(BaseModel):
+    url: str | None = Field(description="The link members open to join; null while revoked")
+
+
+@router.get("/meetings/{meeting_id}/join-link", summary="The meeting's join link", response_model=JoinLink)
+async def read_join_link(request: Request, session: SessionDep, key: WriteKey, meeting_id: int):
+    from app.meetings.pages import join_url
+
+    meeting = await _meeting_for_key(session, key, meeting_id)
+    return JoinLink(url=join_url(request, request.app.state.settings, meeting))
+
+
+@router.post("/meetings/{meeting_id}/start", summary="Start the meeting (it goes live)", response_model=MeetingPublic,
+             responses=CONFLICT)
+async def start_meeting(session: SessionDep, key: WriteKey, meeting_id: int):
+    meeting = await service.start_meeting(session, await _meeting_for_key(session, key, meeting_id))
+    return await service.meeting_public(session, meeting)
+
+
+@router.post("/meetings/{meeting_id}/end", summary="End the meeting", response_model=MeetingPublic, responses=CONFLICT)
+async def end_meeting(session: SessionDep, key: WriteKey, meeting_id: int):
+    meeting = await service.end_meeting(session, await _meeting_for_key(session, key, meeting_id))
+    return await service.meeting_public(session, meeting)
+
+
+@router.post("/meetings/{meeting_id}/agenda", status_code=201, summary="Add an agenda item at the end",
+             response_model=AgendaItemPublic, responses=CONFLICT)
+async def add_agenda_item(session: SessionDep, key: WriteKey, meeting_id: int, body: AgendaItemCreate):
+    meeting = await _meeting_for_key(session, key, meeting_id)
+    return await service.add_agenda_item(session, meeting, body)
+
+
+class AgendaNow(BaseModel):
+    item_id: int | None = Field(description="The agenda item under discussion now; null clears the marker")
+
+
+@router.put("/meetings/{meeting_id}/agenda/now", summary="Move the agenda's 'now' marker",
+            response_model=list[AgendaItemPublic])
+async def set_agenda_now(session: SessionDep, key: WriteKey, meeting_id: int, body: AgendaNow):
+    meeting = await _meeting_for_key(session, key, meeting_id)
+    return await service.set_agenda_now(session, meeting, body.item_id)
+
+
+@router.get("/meetings/{meeting_id}/participants", summary="Who has joined the meeting",
+            response_model=Page[ParticipantPublic])
+async def list_participants(
+    session: SessionDep, key: ApiKeyDep, meeting_id: int, limit: Limit = 50, cursor: Cursor = None,
+    role: Annotated[str | None, Query(max_length=40, description="Only this role (its slug)")] = None,
+):
+    await _meeting_for_key(session, key, meeting_id)
+    query = select(Participant).where(Participant.meeting_id == meeting_id, Participant.removed == False)  # noqa: E712
+    if role is not None:
+        query = query.where(Participant.role == role)
+    if cursor is not None:
+        query = query.where(Participant.id > int(cursor))
+    rows = list((await session.exec(query.order_by(Participant.id).limit(limit + 1))).all())
+    items, next_cursor = page_of(rows, limit)
+    return Page[ParticipantPublic](items=[service.participant_public(p) for p in items], next_cursor=next_cursor)
+
+
+@router.patch("/meetings/{meeting_id}/participants/{participant_id}", summary="Correct someone's role or place",
+              response_model=ParticipantPublic)
+async def update_participant(session: SessionDep, key: WriteKey, meeting_id: int, participant_id: int,
+                             body: ParticipantUpdate):
+    meeting = await _meeting_for_key(session, key, meeting_id)
+    community = await get_community(session, meeting.community_id)
+    participant = await service.get_participant(session, meeting, participant_id)
+    return service.participant_public(await service.update_participant(session, meeting, community, participant, body))
+
+
+@router.delete("/meetings/{meeting_id}/participants/{participant_id}", status_code=204,
+               summary="Remove someone from the meeting")
+async def remove_participant(session: SessionDep, key: WriteKey, meeting_id: int, participant_id: int):
+    meeting = await _meeting_for_key(session, key, meeting_id)
+    participant = await service.get_participant(session, meeting, participant_id)
+    await service.remove_participant(session, meeting, participant)

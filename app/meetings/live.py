@@ -1,0 +1,70 @@
+"""The meeting's live regions: its status, agenda and who is here."""
+
+from itertools import groupby
+
+from app.communities.models import Community
+from app.live.regions import RegionContext, region, refreshes
+from app.meetings import service
+from app.web.templating import render
+
+
+async def _meeting_and_community(ctx: RegionContext):
+    meeting = await service.get_meeting(ctx.session, ctx.meeting_id)
+    community = await ctx.session.get(Community, meeting.community_id)
+    return meeting, community
+
+
+@region("status")
+async def status_region(ctx: RegionContext) -> str:
+    meeting, community = await _meeting_and_community(ctx)
+    return render(
+        "meetings/_status.html",
+        meeting=meeting,
+        community=community,
+        facilitator=ctx.audience == "facilitator",
+        csrf_token=ctx.csrf_token,
+    )
+
+
+@region("agenda")
+async def agenda_region(ctx: RegionContext) -> str:
+    meeting, community = await _meeting_and_community(ctx)
+    items = await service.agenda_of(ctx.session, ctx.meeting_id)
+    return render(
+        "meetings/_agenda.html",
+        meeting=meeting,
+        items=items,
+        facilitator=ctx.audience == "facilitator",
+        csrf_token=ctx.csrf_token,
+    )
+
+
+@region("presence")
+async def presence_region(ctx: RegionContext) -> str:
+    meeting, community = await _meeting_and_community(ctx)
+    people = await service.participants_of(ctx.session, ctx.meeting_id)
+    here = [p for p in people if p.live_connections > 0]
+    order = {r.slug: i for i, r in enumerate(community.role_options)}
+    here.sort(key=lambda p: (order.get(p.role, len(order)), p.display_name.lower()))
+    groups = [(community.role_label(role), list(members)) for role, members in groupby(here, key=lambda p: p.role)]
+    away = [p for p in people if p.live_connections == 0]
+    return render(
+        "meetings/_presence.html",
+        meeting=meeting,
+        community=community,
+        groups=groups,
+        here_count=len(here),
+        in_room_count=sum(1 for p in here if p.in_room),
+        away=away,
+        facilitator=ctx.audience == "facilitator",
+        csrf_token=ctx.csrf_token,
+    )
+
+
+refreshes("meeting.started", "status")
+refreshes("meeting.ended", "status")
+refreshes("agenda.changed", "agenda")
+refreshes("agenda.now", "agenda")
+for _event in ("participant.joined", "participant.arrived", "participant.went", "participant.updated",
+               "participant.removed", "participant.left"):
+    refreshes(_event, "presence")

@@ -1,0 +1,352 @@
+"""The rules of meetings: creating them, joining, running them live, presence."""
+
+import logging
+import secrets
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.accounts.models import Account
+from app.communities.models import Community
+from app.db import utcnow
+from app.errors import Conflict, Invalid, NotFound
+from app.live.events import commit_and_publish, record_event
+from app.meetings.models import AgendaItem, Meeting, MeetingStatus, Participant
+from app.meetings.schemas import (
+    AgendaItemCreate,
+    AgendaItemPublic,
+    JoinRequest,
+    MeetingCreate,
+    MeetingPublic,
+    ParticipantPublic,
+    ParticipantUpdate,
+)
+
+log = logging.getLogger("roundtable.meetings")
+
+MAX_PARTICIPANTS = 5000
+MAX_AGENDA_ITEMS = 40
+
+
+def to_utc(value: datetime, timezone: str) -> datetime:
+    """A time someone typed without a zone means the community's local time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(timezone))
+    return value.astimezone(UTC)
+
+
+def new_join_code() -> str:
+    return secrets.token_urlsafe(18)
+
+
+# --- reading ---------------------------------------------------------------
+
+
+async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("There is no such meeting.")
+    return meeting
+
+
+async def meeting_by_join_code(session: AsyncSession, code: str) -> Meeting:
+    meeting = None
+    if 10 <= len(code) <= 64:
+        meeting = (await session.exec(select(Meeting).where(Meeting.join_code == code))).first()
+    if meeting is None:
+        raise NotFound(
+            "This join link does not work. It may have been replaced with a new one. "
+            "Please ask the meeting's facilitator for the current link."
+        )
+    return meeting
+
+
+async def agenda_of(session: AsyncSession, meeting_id: int) -> list[AgendaItem]:
+    result = await session.exec(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
+    )
+    return list(result.all())
+
+
+async def meetings_of(session: AsyncSession, community_id: int) -> list[Meeting]:
+    result = await session.exec(
+        select(Meeting)
+        .where(Meeting.community_id == community_id)
+        .order_by(col(Meeting.scheduled_at).desc(), col(Meeting.id).desc())
+    )
+    return list(result.all())
+
+
+async def participants_of(session: AsyncSession, meeting_id: int) -> list[Participant]:
+    result = await session.exec(
+        select(Participant)
+        .where(Participant.meeting_id == meeting_id, Participant.removed == False)  # noqa: E712
+        .order_by(Participant.display_name, Participant.id)
+    )
+    return list(result.all())
+
+
+async def get_participant(session: AsyncSession, meeting: Meeting, participant_id: int) -> Participant:
+    participant = await session.get(Participant, participant_id)
+    if participant is None or participant.meeting_id != meeting.id or participant.removed:
+        raise NotFound("That person is not in this meeting.")
+    return participant
+
+
+async def meeting_public(session: AsyncSession, meeting: Meeting) -> MeetingPublic:
+    agenda = await agenda_of(session, meeting.id)
+    return MeetingPublic(
+        id=meeting.id,
+        community_id=meeting.community_id,
+        title=meeting.title,
+        scheduled_at=meeting.scheduled_at,
+        venue=meeting.venue,
+        status=meeting.status,
+        started_at=meeting.started_at,
+        ended_at=meeting.ended_at,
+        last_event_seq=meeting.event_seq,
+        agenda=[AgendaItemPublic.model_validate(item) for item in agenda],
+    )
+
+
+def participant_public(participant: Participant) -> ParticipantPublic:
+    return ParticipantPublic(
+        id=participant.id,
+        display_name=participant.display_name,
+        role=participant.role,
+        in_room=participant.in_room,
+        is_facilitator=participant.is_facilitator,
+        present=participant.live_connections > 0,
+        joined_at=participant.joined_at,
+        left_at=participant.left_at,
+    )
+
+
+# --- setting up --------------------------------------------------------------
+
+
+async def create_meeting(session: AsyncSession, community: Community, form: MeetingCreate) -> Meeting:
+    meeting = Meeting(
+        community_id=community.id,
+        title=form.title,
+        venue=form.venue,
+        scheduled_at=to_utc(form.scheduled_at, community.timezone) if form.scheduled_at else None,
+        join_code=new_join_code(),
+    )
+    session.add(meeting)
+    await session.flush()
+    for position, title in enumerate(form.agenda):
+        session.add(AgendaItem(meeting_id=meeting.id, position=position, title=title))
+    await session.commit()
+    log.info("meeting %s created in community %s", meeting.id, community.id)
+    return meeting
+
+
+async def regenerate_join_link(session: AsyncSession, meeting: Meeting) -> Meeting:
+    meeting.join_code = new_join_code()
+    session.add(meeting)
+    await session.commit()
+    return meeting
+
+
+async def revoke_join_link(session: AsyncSession, meeting: Meeting) -> Meeting:
+    meeting.join_code = None
+    session.add(meeting)
+    await session.commit()
+    return meeting
+
+
+# --- joining -----------------------------------------------------------------
+
+
+def check_role(community: Community, role: str) -> str:
+    if role not in {r.slug for r in community.role_options}:
+        raise Invalid("Choose one of the roles in the list.", field="role")
+    return role
+
+
+async def join(session: AsyncSession, meeting: Meeting, community: Community, form: JoinRequest) -> Participant:
+    if meeting.status == MeetingStatus.ended:
+        raise Conflict("This meeting has ended, so it cannot be joined any more.")
+    check_role(community, form.role)
+    count = (
+        await session.exec(select(func.count()).select_from(Participant).where(Participant.meeting_id == meeting.id))
+    ).one()
+    if count >= MAX_PARTICIPANTS:
+        raise Conflict("This meeting is full.")
+    participant = Participant(
+        meeting_id=meeting.id, display_name=form.display_name, role=form.role, in_room=form.in_room
+    )
+    session.add(participant)
+    await session.flush()
+    await record_event(session, meeting.id, "participant.joined", {"participant": _event_person(participant)})
+    await commit_and_publish(session)
+    log.info("participant %s joined meeting %s", participant.id, meeting.id)
+    return participant
+
+
+async def facilitator_participant(session: AsyncSession, meeting: Meeting, account: Account) -> Participant:
+    """A facilitator takes part as themselves: one participant record per account."""
+    result = await session.exec(
+        select(Participant).where(Participant.meeting_id == meeting.id, Participant.account_id == account.id)
+    )
+    participant = result.first()
+    if participant is not None:
+        if participant.removed or not participant.is_facilitator:
+            participant.removed = False
+            participant.is_facilitator = True
+            session.add(participant)
+            await session.commit()
+        return participant
+    participant = Participant(
+        meeting_id=meeting.id,
+        display_name=account.display_name[:60],
+        role="facilitator",
+        in_room=False,
+        account_id=account.id,
+        is_facilitator=True,
+    )
+    session.add(participant)
+    await session.flush()
+    await record_event(session, meeting.id, "participant.joined", {"participant": _event_person(participant)})
+    await commit_and_publish(session)
+    return participant
+
+
+async def leave(session: AsyncSession, participant: Participant) -> None:
+    participant.left_at = utcnow()
+    participant.removed = True
+    session.add(participant)
+    await record_event(session, participant.meeting_id, "participant.left", {"participant_id": participant.id})
+    await commit_and_publish(session)
+    await session.info["hub"].tell_participant(participant.id, "removed")
+
+
+def _event_person(participant: Participant) -> dict:
+    return {
+        "id": participant.id,
+        "display_name": participant.display_name,
+        "role": participant.role,
+        "in_room": participant.in_room,
+    }
+
+
+# --- running the meeting (facilitators only; callers check permission) -------
+
+
+async def start_meeting(session: AsyncSession, meeting: Meeting) -> Meeting:
+    if meeting.status != MeetingStatus.scheduled:
+        raise Conflict("Only a meeting that has not started yet can be started.")
+    meeting.status = MeetingStatus.live
+    meeting.started_at = utcnow()
+    session.add(meeting)
+    await record_event(session, meeting.id, "meeting.started", {})
+    await commit_and_publish(session)
+    return meeting
+
+
+async def end_meeting(session: AsyncSession, meeting: Meeting) -> Meeting:
+    if meeting.status != MeetingStatus.live:
+        raise Conflict("Only a meeting that is running can be ended.")
+    meeting.status = MeetingStatus.ended
+    meeting.ended_at = utcnow()
+    session.add(meeting)
+    await record_event(session, meeting.id, "meeting.ended", {})
+    await commit_and_publish(session)
+    return meeting
+
+
+async def add_agenda_item(session: AsyncSession, meeting: Meeting, form: AgendaItemCreate) -> AgendaItem:
+    items = await agenda_of(session, meeting.id)
+    if len(items) >= MAX_AGENDA_ITEMS:
+        raise Conflict(f"An agenda can have at most {MAX_AGENDA_ITEMS} items.")
+    item = AgendaItem(meeting_id=meeting.id, position=(items[-1].position + 1) if items else 0, title=form.title)
+    session.add(item)
+    await session.flush()
+    await record_event(session, meeting.id, "agenda.changed", {"item_id": item.id, "title": item.title})
+    await commit_and_publish(session)
+    return item
+
+
+async def set_agenda_now(session: AsyncSession, meeting: Meeting, item_id: int | None) -> list[AgendaItem]:
+    """Move the "now" marker to one item (or clear it with None)."""
+    items = await agenda_of(session, meeting.id)
+    if item_id is not None and item_id not in {i.id for i in items}:
+        raise NotFound("That agenda item is not in this meeting.")
+    for item in items:
+        item.is_now = item.id == item_id
+        session.add(item)
+    await record_event(session, meeting.id, "agenda.now", {"item_id": item_id})
+    await commit_and_publish(session)
+    return items
+
+
+async def update_participant(
+    session: AsyncSession, meeting: Meeting, community: Community, participant: Participant, form: ParticipantUpdate
+) -> Participant:
+    if form.role is not None:
+        participant.role = check_role(community, form.role)
+    if form.in_room is not None:
+        participant.in_room = form.in_room
+    session.add(participant)
+    await record_event(session, meeting.id, "participant.updated", {"participant": _event_person(participant)})
+    await commit_and_publish(session)
+    return participant
+
+
+async def remove_participant(session: AsyncSession, meeting: Meeting, participant: Participant) -> None:
+    participant.removed = True
+    participant.left_at = utcnow()
+    session.add(participant)
+    await record_event(session, meeting.id, "participant.removed", {"participant_id": participant.id})
+    await commit_and_publish(session)
+    await session.info["hub"].tell_participant(participant.id, "removed")
+    log.info("participant %s removed from meeting %s", participant.id, meeting.id)
+
+
+# --- presence ------------------------------------------------------------------
+
+
+async def connected(session: AsyncSession, participant_id: int, meeting_id: int) -> None:
+    """A live socket opened. Counted in the database so every worker agrees who is here."""
+    result = await session.execute(
+        update(Participant)
+        .where(Participant.id == participant_id)
+        .values(live_connections=Participant.live_connections + 1, last_seen_at=utcnow(), left_at=None)
+        .returning(Participant.live_connections)
+        .execution_options(synchronize_session=False)
+    )
+    if result.scalar_one() == 1:
+        await record_event(session, meeting_id, "participant.arrived", {"participant_id": participant_id})
+    await commit_and_publish(session)
+
+
+async def disconnected(session: AsyncSession, participant_id: int, meeting_id: int) -> None:
+    result = await session.execute(
+        update(Participant)
+        .where(Participant.id == participant_id, Participant.live_connections > 0)
+        .values(live_connections=Participant.live_connections - 1, last_seen_at=utcnow())
+        .returning(Participant.live_connections)
+        .execution_options(synchronize_session=False)
+    )
+    remaining = result.scalar_one_or_none()
+    if remaining == 0:
+        await session.execute(
+            update(Participant)
+            .where(Participant.id == participant_id, Participant.live_connections == 0)
+            .values(left_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        await record_event(session, meeting_id, "participant.went", {"participant_id": participant_id})
+    await commit_and_publish(session)
+
+
+async def reset_presence(session: AsyncSession) -> None:
+    """On start-up of a single-process deployment nobody can still be connected."""
+    await session.execute(
+        update(Participant).where(Participant.live_connections > 0).values(live_connections=0)
+    )
+    await session.commit()

@@ -1,0 +1,9 @@
+"""Imports every table so SQLModel.metadata (and so Alembic) knows them all."""
+
+from app.accounts.models import Account
+from app.apikeys.models import ApiKey
+from app.communities.models import Community, Membership
+from app.live.models import MeetingEvent
+from app.meetings.models import AgendaItem, Meeting, Participant
+
+__all__ = ["Account", "ApiKey", "AgendaItem", "Community", "Meeting", "MeetingEvent", "Membership", "Participant"]

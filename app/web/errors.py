@@ -1,0 +1,74 @@
+"""Turn errors into a clear page for people and RFC 9457 problem details for the API."""
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import DomainError, TooMany
+from app.web.deps import LoginRequired
+from app.web.templating import page
+
+log = logging.getLogger("roundtable")
+
+PROBLEM = "application/problem+json"
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str, errors: list[dict] | None = None, headers=None) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
+        message = err.get("msg", "Invalid value")
+        message = message.removeprefix("Value error, ")
+        errors.append({"field": ".".join(loc) or None, "message": message})
+    return errors
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooMany) else None
+        if is_api(request):
+            errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+            return problem(exc.status_code, exc.title, exc.detail, errors, headers)
+        response = page(request, "error.html", status_code=exc.status_code, title=exc.title, detail=exc.detail)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errors = _field_errors(exc)
+        if is_api(request):
+            return problem(422, "Please check what you sent", "Some fields are missing or not valid.", errors)
+        return page(
+            request, "error.html", status_code=422, title="Please check what you entered",
+            detail="Some of the form was missing or not valid.", errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else "That could not be done."
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "There is nothing at this address. Check the link, or go back to the start."
+        if is_api(request):
+            return problem(exc.status_code, "Error", detail, headers=exc.headers)
+        return page(request, "error.html", status_code=exc.status_code, title="Sorry", detail=detail)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)

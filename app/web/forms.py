@@ -1,0 +1,38 @@
+"""Page forms are validated by the same pydantic models as the JSON API."""
+
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from app.errors import Invalid
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class FormInvalid(Invalid):
+    """Carries every field's message; uncaught, it is a clear 422 page."""
+
+    def __init__(self, errors: dict[str, str]):
+        field, message = next(iter(errors.items()), ("form", "Please check what you entered."))
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err.get("loc") else "form"
+        message = err.get("msg", "Invalid value").removeprefix("Value error, ")
+        if err.get("type") == "string_too_long":
+            message = f"Please keep this under {err['ctx']['max_length']} characters."
+        elif err.get("type") in ("string_too_short", "missing"):
+            message = "Please fill this in." if field != "password" else "Use at least 10 characters."
+        errors.setdefault(field, message)
+    return errors
+
+
+def parse_form(model: type[M], data: dict) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise FormInvalid(field_errors(exc)) from exc

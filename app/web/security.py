@@ -1,0 +1,72 @@
+"""Signed cookies, CSRF tokens and password hashing."""
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from fastapi import Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pwdlib import PasswordHash
+
+from app.errors import Forbidden
+
+ACCOUNT_COOKIE = "rt_account"
+CSRF_COOKIE = "rt_csrf"
+ACCOUNT_MAX_AGE = 14 * 24 * 3600
+PARTICIPANT_MAX_AGE = 30 * 24 * 3600
+
+password_hasher = PasswordHash.recommended()  # argon2id
+
+
+def participant_cookie(meeting_id: int) -> str:
+    return f"rt_p{meeting_id}"
+
+
+def _serializer(secret: str, salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=salt)
+
+
+def sign(secret: str, salt: str, value: Any) -> str:
+    return _serializer(secret, salt).dumps(value)
+
+
+def unsign(secret: str, salt: str, token: str | None, max_age: int) -> Any | None:
+    if not token or len(token) > 512:
+        return None
+    try:
+        return _serializer(secret, salt).loads(token, max_age=max_age)
+    except BadSignature:
+        return None
+
+
+def new_csrf_cookie() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def csrf_token_for(secret: str, cookie_value: str) -> str:
+    return hmac.new(secret.encode(), b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
+
+
+async def verify_csrf(request: Request) -> None:
+    """Dependency for every page form post: the token must match this browser's cookie."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    cookie = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    secret = request.app.state.settings.secret_key
+    if not cookie or not sent or not hmac.compare_digest(sent, csrf_token_for(secret, cookie)):
+        raise Forbidden(
+            "This form has expired or did not come from Roundtable. Please go back, reload the page and try again."
+        )
+
+
+def hash_secret(value: str) -> str:
+    """For capabilities we hand out (API keys, withdraw tokens): fast, unsalted, high entropy."""
+    return hashlib.sha256(value.encode()).hexdigest()
