@@ -51,7 +51,7 @@ def participant_topic(participant_id: int) -> str:
 
 
 async def record_event(session: AsyncSession, meeting_id: int, type_: str, data: dict[str, Any]) -> LiveEvent:
-    result = await session.execute(
+    result = await session.exec(
         update(Meeting)
         .where(Meeting.id == meeting_id)
         .values(event_seq=Meeting.event_seq + 1)

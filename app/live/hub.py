@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -65,15 +66,27 @@ class LiveHub:
         # topic -> audience -> connections on this worker
         self._meetings: dict[str, dict[Audience, set[Connection]]] = defaultdict(lambda: defaultdict(set))
         self._participants: dict[str, set[Connection]] = defaultdict(set)
+        self._serving: set[asyncio.Task] = set()  # one per open socket
+        self._cleanups: set[asyncio.Task] = set()  # presence updates after a socket closes
 
     async def start(self) -> None:
         await self.broker.start(self._on_message, self.resync_everyone)
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Close every socket ("going away": browsers reconnect to another worker or
+        after the restart) and let each one's presence update finish first."""
         for conns in list(self._participants.values()):
             for conn in list(conns):
                 conn.close(1001)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while (pending := self._serving | self._cleanups) and loop.time() < deadline:
+            await asyncio.wait(pending, timeout=deadline - loop.time())
         await self.broker.stop()
+
+    def _track(self, tasks: set[asyncio.Task], task: asyncio.Task) -> None:
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     @property
     def connection_count(self) -> int:
@@ -157,8 +170,12 @@ class LiveHub:
                     conn.offer(text)
 
 
-async def serve_connection(hub: LiveHub, conn: Connection) -> None:
-    """Run one accepted socket until the client goes, falls behind or is removed."""
+async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[], Awaitable[None]]) -> None:
+    """Run one accepted socket until the client goes, falls behind or is removed.
+
+    `on_gone` (presence) runs to the end even if this task is cancelled, as a
+    server does to its handlers on shutdown: otherwise someone could stay "here"."""
+    hub._track(hub._serving, asyncio.current_task())
     await hub.attach(conn)
     sender = asyncio.create_task(conn.send_forever())
     receiver = asyncio.create_task(_drain_incoming(conn))
@@ -168,9 +185,16 @@ async def serve_connection(hub: LiveHub, conn: Connection) -> None:
     finally:
         for task in (sender, receiver, closer):
             task.cancel()
-        await hub.detach(conn)
-        with contextlib.suppress(Exception):
-            await conn.websocket.close(code=conn.close_code)
+
+        async def cleanup() -> None:
+            await hub.detach(conn)
+            with contextlib.suppress(Exception):
+                await conn.websocket.close(code=conn.close_code)
+            await on_gone()
+
+        task = asyncio.create_task(cleanup())
+        hub._track(hub._cleanups, task)
+        await asyncio.shield(task)
 
 
 async def _drain_incoming(conn: Connection) -> None:

@@ -58,9 +58,10 @@ async def meeting_socket(websocket: WebSocket, meeting_id: int) -> None:
         session.info["hub"] = hub
         await service.connected(session, participant.id, meeting_id)
     conn = hub.new_connection(websocket, meeting_id, participant.id, audience)
-    try:
-        await serve_connection(hub, conn)
-    finally:
+
+    async def gone() -> None:
         async with app.state.sessionmaker() as session:
             session.info["hub"] = hub
             await service.disconnected(session, participant.id, meeting_id)
+
+    await serve_connection(hub, conn, gone)

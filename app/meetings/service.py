@@ -312,7 +312,7 @@ async def remove_participant(session: AsyncSession, meeting: Meeting, participan
 
 async def connected(session: AsyncSession, participant_id: int, meeting_id: int) -> None:
     """A live socket opened. Counted in the database so every worker agrees who is here."""
-    result = await session.execute(
+    result = await session.exec(
         update(Participant)
         .where(Participant.id == participant_id)
         .values(live_connections=Participant.live_connections + 1, last_seen_at=utcnow(), left_at=None)
@@ -325,7 +325,7 @@ async def connected(session: AsyncSession, participant_id: int, meeting_id: int)
 
 
 async def disconnected(session: AsyncSession, participant_id: int, meeting_id: int) -> None:
-    result = await session.execute(
+    result = await session.exec(
         update(Participant)
         .where(Participant.id == participant_id, Participant.live_connections > 0)
         .values(live_connections=Participant.live_connections - 1, last_seen_at=utcnow())
@@ -334,7 +334,7 @@ async def disconnected(session: AsyncSession, participant_id: int, meeting_id: i
     )
     remaining = result.scalar_one_or_none()
     if remaining == 0:
-        await session.execute(
+        await session.exec(
             update(Participant)
             .where(Participant.id == participant_id, Participant.live_connections == 0)
             .values(left_at=utcnow())
@@ -346,7 +346,7 @@ async def disconnected(session: AsyncSession, participant_id: int, meeting_id: i
 
 async def reset_presence(session: AsyncSession) -> None:
     """On start-up of a single-process deployment nobody can still be connected."""
-    await session.execute(
+    await session.exec(
         update(Participant).where(Participant.live_connections > 0).values(live_connections=0)
     )
     await session.commit()

@@ -1,0 +1,147 @@
+"""Test helpers that act as a person would: a browser with its own cookies, filling
+in forms with the CSRF token the page gave it, and live sockets read until the
+expected update arrives (never a sleep)."""
+
+import html
+import re
+from contextlib import contextmanager
+
+import httpx
+from fastapi.testclient import TestClient
+
+ORIGIN = "http://testserver"
+_CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]*)"')
+
+
+class Browser:
+    """One browser: its own cookie jar on the shared test server."""
+
+    def __init__(self, client: TestClient):
+        self.client = client
+        self.cookies = httpx.Cookies()
+        self.csrf_token: str | None = None
+
+    def request(self, method: str, url: str, **kwargs) -> httpx.Response:
+        self.client.cookies = self.cookies
+        try:
+            response = self.client.request(method, url, **kwargs)
+        finally:
+            self.cookies = httpx.Cookies(self.client.cookies)
+            self.client.cookies = httpx.Cookies()
+        found = _CSRF.search(response.text) if "text/html" in response.headers.get("content-type", "") else None
+        if found and found.group(1):
+            self.csrf_token = found.group(1)
+        return response
+
+    def get(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, data: dict | None = None, htmx: bool = False, **kwargs) -> httpx.Response:
+        """Submit a form as the page would, with this browser's CSRF token."""
+        if self.csrf_token is None:
+            self.get("/")
+        headers = kwargs.pop("headers", {})
+        if htmx:
+            headers = {"HX-Request": "true", "X-CSRF-Token": self.csrf_token, **headers}
+        form = {"csrf_token": self.csrf_token, **(data or {})}
+        return self.request("POST", url, data=form, headers=headers, follow_redirects=kwargs.pop("follow_redirects", False), **kwargs)
+
+    @contextmanager
+    def live(self, meeting_id: int, origin: str | None = ORIGIN):
+        self.client.cookies = self.cookies
+        headers = {"origin": origin} if origin else {}
+        try:
+            with self.client.websocket_connect(f"/meetings/{meeting_id}/live", headers=headers) as ws:
+                self.client.cookies = httpx.Cookies()
+                yield LiveSocket(ws)
+        finally:
+            self.client.cookies = httpx.Cookies()
+
+
+class LiveSocket:
+    def __init__(self, ws):
+        self.ws = ws
+        self.received: list[str] = []
+
+    def next(self) -> str:
+        text = self.ws.receive_text()
+        self.received.append(text)
+        return text
+
+    def wait_for(self, predicate, limit: int = 50) -> str:
+        """Read pushed fragments until one satisfies the predicate. The test's
+        timeout guards against a message that never comes."""
+        for _ in range(limit):
+            text = self.next()
+            if predicate(text):
+                return text
+        raise AssertionError(f"no matching message in {limit} messages; last: {self.received[-1][:500]!r}")
+
+    def wait_for_text(self, needle: str, limit: int = 50) -> str:
+        return self.wait_for(lambda t: needle in t, limit)
+
+
+def text_of(fragment: str) -> str:
+    """What a person reads: tags removed, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def region(fragment: str, region_id: str) -> str | None:
+    """The part of a pushed message (or page) that belongs to one live region."""
+    match = re.search(rf'<div id="{region_id}"[^>]*>(.*?)\n</div>', fragment, re.S)
+    return match.group(1) if match else None
+
+
+# --- setting the scene through the real pages -----------------------------------
+
+
+def sign_up(browser: Browser, email: str = "fran@example.org", name: str = "Fran Facilitator") -> None:
+    browser.get("/signup")
+    response = browser.post("/signup", {"email": email, "display_name": name, "password": "correct horse battery"})
+    assert response.status_code == 303, response.text
+
+
+def create_community(browser: Browser, name: str = "MSK Community of Practice", **extra) -> int:
+    browser.get("/communities/new")
+    response = browser.post("/communities", {"name": name, "purpose": "", "timezone": "Europe/London", **extra})
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def create_meeting(browser: Browser, community_id: int, title: str = "Spring meeting", **extra) -> int:
+    browser.get(f"/communities/{community_id}")
+    data = {"title": title, "scheduled_at": "", "venue": "Room 2", "agenda": "Welcome\nIcebreaker\nBreakouts", **extra}
+    response = browser.post(f"/communities/{community_id}/meetings", data)
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def join_code(browser: Browser, meeting_id: int) -> str:
+    page = browser.get(f"/meetings/{meeting_id}").text
+    match = re.search(r'/j/([A-Za-z0-9_-]+)"', page)
+    assert match, "the facilitator's page shows the join link"
+    return match.group(1)
+
+
+def join(browser: Browser, code: str, name: str, role: str = "lay", in_room: bool = False) -> int:
+    browser.get(f"/j/{code}")
+    response = browser.post(f"/j/{code}", {"display_name": name, "role": role, "in_room": "true" if in_room else "false"})
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+class Scene:
+    """A facilitator with a community and a meeting, ready for people to join."""
+
+    def __init__(self, new_browser):
+        self.new_browser = new_browser
+        self.facilitator = new_browser()
+        sign_up(self.facilitator)
+        self.community_id = create_community(self.facilitator)
+        self.meeting_id = create_meeting(self.facilitator, self.community_id)
+        self.code = join_code(self.facilitator, self.meeting_id)
+
+    def member(self, name: str, role: str = "lay", in_room: bool = False) -> Browser:
+        browser = self.new_browser()
+        join(browser, self.code, name, role, in_room)
+        return browser

@@ -1,0 +1,112 @@
+"""Three tabs (a facilitator and two members) see each other arrive and leave, live."""
+
+import pytest
+from starlette.websockets import WebSocketDisconnect
+
+from tests.helpers import region, text_of
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def presence_text(message: str) -> str | None:
+    """Who the page lists as here now (not those who joined but are away)."""
+    part = region(message, "presence")
+    return text_of(part).split("Joined but not connected now")[0] if part is not None else None
+
+
+def away_text(message: str) -> str:
+    return text_of(region(message, "presence") or "").partition("Joined but not connected now")[2]
+
+
+def test_everyone_sees_arrivals_and_departures_live(scene):
+    ana = scene.member("Ana", role="lay")
+    ben = scene.member("Ben", role="clinician", in_room=True)
+
+    with scene.facilitator.live(scene.meeting_id) as fac_socket:
+        snapshot = fac_socket.next()
+        assert "Fran Facilitator" in presence_text(snapshot)
+        assert "Ana" not in presence_text(snapshot)  # joined, but no page open yet
+
+        with ana.live(scene.meeting_id) as ana_socket:
+            seen = fac_socket.wait_for(lambda m: "Ana" in (presence_text(m) or ""))
+            assert "Lay member or patient (1)" in presence_text(seen)
+            ana_snapshot = ana_socket.next()
+            assert "Fran Facilitator" in presence_text(ana_snapshot)
+
+            with ben.live(scene.meeting_id) as ben_socket:
+                for socket in (fac_socket, ana_socket):
+                    seen = socket.wait_for(lambda m: "Ben" in (presence_text(m) or ""))
+                    assert "Clinician (1)" in presence_text(seen)
+                    assert "In the room" in presence_text(seen)
+                ben_snapshot = presence_text(ben_socket.next())
+                assert "Ana" in ben_snapshot and "Fran Facilitator" in ben_snapshot
+
+            # Ben closed his tab: the others see him go.
+            for socket in (fac_socket, ana_socket):
+                gone = socket.wait_for(lambda m: (p := presence_text(m)) is not None and "Ben" not in p)
+                assert "Clinician (1)" not in presence_text(gone)
+                assert "Ben" in away_text(gone)
+
+
+def test_snapshot_on_connect_shows_the_current_state(scene):
+    scene.facilitator.post(f"/meetings/{scene.meeting_id}/start")
+    ana = scene.member("Ana")
+    with ana.live(scene.meeting_id) as socket:
+        snapshot = socket.next()
+    assert "The meeting is running now" in text_of(region(snapshot, "meeting-status"))
+    assert "Welcome" in text_of(region(snapshot, "agenda"))
+    # A member's snapshot carries no facilitator controls.
+    assert "/end" not in snapshot and "remove" not in snapshot.lower()
+
+
+def test_a_foreign_origin_cannot_open_the_live_socket(scene):
+    ana = scene.member("Ana")
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with ana.live(scene.meeting_id, origin="https://evil.example") as socket:
+            socket.next()
+    assert refused.value.code == 1008
+
+
+def test_a_browser_that_has_not_joined_cannot_listen(scene, new_browser):
+    stranger = new_browser()
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with stranger.live(scene.meeting_id) as socket:
+            socket.next()
+    assert refused.value.code == 1008
+
+
+def test_meeting_start_and_agenda_reach_members_live(scene):
+    ana = scene.member("Ana")
+    agenda = scene.facilitator.get(f"/meetings/{scene.meeting_id}").text
+    import re
+
+    item_id = re.search(r'name="item_id" value="(\d+)"', agenda).group(1)
+    with ana.live(scene.meeting_id) as socket:
+        socket.next()
+        assert scene.facilitator.post(f"/meetings/{scene.meeting_id}/start", htmx=True).status_code == 200
+        started = socket.wait_for(lambda m: region(m, "meeting-status") is not None)
+        assert "The meeting is running now" in text_of(started)
+        scene.facilitator.post(f"/meetings/{scene.meeting_id}/agenda/now", {"item_id": item_id}, htmx=True)
+        moved = socket.wait_for(lambda m: region(m, "agenda") is not None)
+        assert "Now: Welcome" in text_of(moved)
+        scene.facilitator.post(f"/meetings/{scene.meeting_id}/end", htmx=True)
+        ended = socket.wait_for(lambda m: region(m, "meeting-status") is not None)
+        assert "The meeting has ended" in text_of(ended)
+
+
+def test_a_removed_participant_is_disconnected_and_cannot_return(scene):
+    ana = scene.member("Ana")
+    page = scene.facilitator.get(f"/meetings/{scene.meeting_id}").text
+    import re
+
+    ana_id = re.search(r'/participants/(\d+)/remove', page)
+    with ana.live(scene.meeting_id) as socket:
+        socket.next()
+        page = scene.facilitator.get(f"/meetings/{scene.meeting_id}").text
+        ana_id = re.search(r'id="person-(\d+)">\s*<span class="name">Ana', page).group(1)
+        scene.facilitator.post(f"/meetings/{scene.meeting_id}/participants/{ana_id}/remove")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            for _ in range(20):
+                socket.next()
+        assert closed.value.code == 4403
+    assert ana.get(f"/meetings/{scene.meeting_id}").status_code == 403
