@@ -22,7 +22,16 @@ from tests.helpers import Browser
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
-POSTGRES_DB = os.environ.get("TEST_POSTGRES_DB", "roundtable_test")
+# One database per test run, so runs side by side never trip over each other.
+POSTGRES_DB = os.environ.get("TEST_POSTGRES_DB", f"roundtable_test_{os.getpid()}")
+
+
+async def _drop_postgres_database() -> None:
+    conn = await asyncpg.connect(f"{POSTGRES_SERVER}/postgres", timeout=5)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 async def _fresh_postgres_database() -> str:
@@ -36,7 +45,7 @@ async def _fresh_postgres_database() -> str:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory) -> str:
+def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db')}/roundtable.db"
     else:
@@ -48,7 +57,9 @@ def database_url(request, tmp_path_factory) -> str:
                 pytest.fail(message)
             pytest.skip(message + " (set CI=true to make this a failure)")
     migrate(url)
-    return url
+    yield url
+    if request.param == "postgresql":
+        asyncio.run(_drop_postgres_database())
 
 
 async def _empty_all_tables(url: str) -> None:
