@@ -40,6 +40,8 @@ def serve(host: str, port: int, workers: int, reload: bool = False) -> None:
         workers=workers,
         reload=reload,
         proxy_headers=True,
+        # Uvicorn's access log records client addresses beside paths; ours (app/main.py) does not.
+        access_log=False,
         # Live socket hygiene: no per-message compression (CPU, memory and a
         # CRIME/BREACH risk), a small incoming size limit, and pings to find dead peers.
         ws_per_message_deflate=False,

@@ -1,6 +1,7 @@
 """create_app(): the FastAPI application, its lifespan and its routers."""
 
 import logging
+import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -9,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import app.meetings.live  # noqa: F401  (registers the meeting's live regions)
+import app.questions.live  # noqa: F401
 from app.accounts import pages as account_pages
 from app.api import router as api_router
 from app.apikeys import pages as apikey_pages
@@ -19,12 +21,15 @@ from app.live import socket as live_socket
 from app.live.brokers import make_broker
 from app.live.hub import LiveHub
 from app.meetings import pages as meeting_pages
+from app.questions import pages as question_pages
 from app.meetings.service import reset_presence
 from app.web.errors import install_error_handlers
+from app.web.ratelimit import RateLimiter
 from app.web.security import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
 from app.web.templating import TEMPLATES_DIR
 
 log = logging.getLogger("roundtable")
+access_log = logging.getLogger("roundtable.access")
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
 
@@ -38,6 +43,10 @@ CSP = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Database drivers log SQL with its parameters (people's questions, names) at DEBUG:
+    # never let them, whatever LOG_LEVEL says.
+    for noisy in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -73,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.limiter = RateLimiter()
 
     @app.middleware("http")
     async def browser_guard(request: Request, call_next):
@@ -81,7 +91,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not cookie or len(cookie) > 100:
             cookie = fresh = new_csrf_cookie()
         request.state.csrf_token = csrf_token_for(settings.secret_key, cookie)
+        started = time.perf_counter()
         response = await call_next(request)
+        # Our access log: the route's pattern, never the client's address or the
+        # path's ids and codes, so no line can tie a person to what they posted.
+        route = request.scope.get("route")
+        access_log.info("%s %s %s %.0fms", request.method, getattr(route, "path", "(no route)"),
+                        response.status_code, (time.perf_counter() - started) * 1000)
         if fresh and not request.url.path.startswith("/api/"):
             response.set_cookie(CSRF_COOKIE, fresh, httponly=True, samesite="lax", secure=settings.secure_cookies)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -114,7 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ok = all(checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
 
-    for router in (account_pages.router, community_pages.router, meeting_pages.router, apikey_pages.router):
+    for router in (account_pages.router, community_pages.router, meeting_pages.router, question_pages.router,
+                   apikey_pages.router):
         app.include_router(router)
     app.include_router(live_socket.router)
     app.include_router(api_router, prefix="/api/v1")

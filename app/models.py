@@ -5,5 +5,6 @@ from app.apikeys.models import ApiKey
 from app.communities.models import Community, Membership
 from app.live.models import MeetingEvent
 from app.meetings.models import AgendaItem, Meeting, Participant
+from app.questions.models import JargonSignal, Question, QuestionVote
 
-__all__ = ["Account", "ApiKey", "AgendaItem", "Community", "Meeting", "MeetingEvent", "Membership", "Participant"]
+__all__ = ["Account", "ApiKey", "AgendaItem", "Community", "Meeting", "MeetingEvent", "Membership", "Participant", "Question", "QuestionVote", "JargonSignal"]

@@ -17,7 +17,10 @@ router = APIRouter(include_in_schema=False)
 
 def safe_next(next_url: str | None) -> str:
     """Only ever redirect within this site after logging in."""
-    if next_url and next_url.startswith("/") and not next_url.startswith("//") and "\\" not in next_url:
+    # Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would become
+    # "//evil.example": refuse control characters rather than rely on later escaping.
+    if (next_url and next_url.startswith("/") and not next_url.startswith("//") and "\\" not in next_url
+            and next_url.isprintable()):
         return next_url[:500]
     return "/"
 

@@ -1,5 +1,7 @@
 from pydantic import BaseModel, Field, field_validator
 
+from app.communities.schemas import clean_email, clean_text
+
 
 class SignUp(BaseModel):
     email: str = Field(min_length=3, max_length=254)
@@ -9,16 +11,12 @@ class SignUp(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        value = value.strip().lower()
-        local, _, domain = value.partition("@")
-        if not local or "." not in domain or " " in value:
-            raise ValueError("Enter an email address like name@example.org")
-        return value
+        return clean_email(value)
 
     @field_validator("display_name")
     @classmethod
     def _name(cls, value: str) -> str:
-        value = " ".join(value.split())
+        value = clean_text(value)
         if not value:
             raise ValueError("Enter your name")
         return value

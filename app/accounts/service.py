@@ -25,8 +25,9 @@ async def sign_up(session: AsyncSession, form: SignUp) -> Account:
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> Account | None:
     email = email.strip().lower()[:254]
-    result = await session.exec(select(Account).where(Account.email == email))
-    account = result.first()
+    account = None
+    if email.isprintable():  # e.g. NUL, which PostgreSQL refuses in a query
+        account = (await session.exec(select(Account).where(Account.email == email))).first()
     if account is None:
         password_hasher.verify(password[:200], _DUMMY_HASH)
         return None

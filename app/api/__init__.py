@@ -5,7 +5,9 @@ from fastapi import APIRouter
 from app.api.common import PROBLEMS
 from app.communities.api import router as communities
 from app.meetings.api import router as meetings
+from app.questions.api import router as questions
 
 router = APIRouter(responses=PROBLEMS)
 router.include_router(communities)
 router.include_router(meetings)
+router.include_router(questions)

@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.errors import DomainError
 from app.meetings.service import meetings_of
 from app.web.deps import CsrfChecked, CurrentAccount, SignedIn
-from app.web.forms import FormInvalid, parse_form
+from app.web.forms import FormInvalid, lines, parse_form
 from app.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +50,7 @@ async def create_community(
     try:
         form = parse_form(
             CommunityCreate,
-            {"name": name, "purpose": purpose, "timezone": timezone, "extra_roles": extra_roles.splitlines()},
+            {"name": name, "purpose": purpose, "timezone": timezone, "extra_roles": lines(extra_roles)},
         )
     except FormInvalid as exc:
         return page(request, "communities/new.html", status_code=422, values=values, errors=exc.errors,

@@ -9,9 +9,26 @@ from app.db import UtcDateTime
 from app.communities.models import Permission, RoleOption
 
 
+# Control characters (other than white space) have no place in what people type, and
+# PostgreSQL refuses NUL in text outright (a 500), so they are dropped at the edge.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(value: str) -> str:
+    return _CONTROL.sub("", value)
+
+
 def clean_text(value: str) -> str:
     """Collapse runs of white space; a name of only spaces is no name."""
-    return " ".join(value.split())
+    return " ".join(strip_controls(value).split())
+
+
+def clean_email(value: str) -> str:
+    value = value.strip().lower()
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or " " in value or not value.isprintable():
+        raise ValueError("Enter an email address like name@example.org")
+    return value
 
 
 def slugify(label: str) -> str:
@@ -31,6 +48,11 @@ class CommunityCreate(BaseModel):
         if not value:
             raise ValueError("Give the community a name")
         return value
+
+    @field_validator("purpose")
+    @classmethod
+    def _purpose(cls, value: str) -> str:
+        return strip_controls(value).strip()
 
     @field_validator("timezone")
     @classmethod
@@ -65,6 +87,11 @@ class CommunityPublic(BaseModel):
 class MemberAdd(BaseModel):
     email: str = Field(min_length=3, max_length=254)
     permission: Permission = Permission.facilitator
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return clean_email(value)
 
 
 class MemberPublic(BaseModel):

@@ -16,11 +16,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
 from starlette.websockets import WebSocket
 
 from app.live.brokers import Broker
 from app.live.events import LiveEvent, meeting_topic, participant_topic
 from app.live.regions import Audience, RegionContext, all_regions, regions_for, render_regions
+from app.meetings.models import Participant
 
 log = logging.getLogger("roundtable.live")
 
@@ -96,15 +98,18 @@ class LiveHub:
         return Connection(websocket, meeting_id, participant_id, audience, self.queue_size)
 
     async def attach(self, conn: Connection) -> None:
-        """Register a connection, then queue its snapshot: events that race the
-        snapshot are rendered from newer truth, so the client converges."""
+        """Register a connection, subscribe, then queue its snapshot: events that race
+        the snapshot are rendered from newer truth, so the client converges.
+
+        Registered before subscribing, so a concurrent detach of the topic's last
+        other socket cannot unsubscribe the topic from under it. The broker returns
+        once the subscription is live (Redis: confirmed), so the snapshot, read
+        afterwards, cannot miss an event published in between."""
         mtopic, ptopic = meeting_topic(conn.meeting_id), participant_topic(conn.participant_id)
-        if not self._meetings.get(mtopic):
-            await self.broker.subscribe(mtopic)
-        if not self._participants.get(ptopic):
-            await self.broker.subscribe(ptopic)
         self._meetings[mtopic][conn.audience].add(conn)
         self._participants[ptopic].add(conn)
+        await self.broker.subscribe(mtopic)
+        await self.broker.subscribe(ptopic)
         conn.offer(await self.snapshot(conn.meeting_id, conn.audience))
 
     async def detach(self, conn: Connection) -> None:
@@ -136,13 +141,27 @@ class LiveHub:
             return await render_regions(RegionContext(session, meeting_id, audience), all_regions())
 
     async def resync_everyone(self) -> None:
-        """After the broker lost messages (e.g. Redis restarted), resend every snapshot."""
+        """After the broker lost messages (e.g. Redis restarted), resend every snapshot,
+        and let go of anyone removed meanwhile (their "removed" command was lost too)."""
+        await self._close_removed()
         for topic, audiences in list(self._meetings.items()):
             meeting_id = int(topic.split(":")[1])
             for audience, conns in list(audiences.items()):
                 text = await self.snapshot(meeting_id, audience)
                 for conn in list(conns):
                     conn.offer(text)
+
+    async def _close_removed(self) -> None:
+        ids = [int(topic.split(":")[1]) for topic in list(self._participants)]
+        if not ids:
+            return
+        async with self.sessionmaker() as session:
+            removed = (await session.exec(
+                select(Participant.id).where(col(Participant.id).in_(ids), Participant.removed == True)  # noqa: E712
+            )).all()
+        for participant_id in removed:
+            for conn in list(self._participants.get(participant_topic(participant_id), ())):
+                conn.close(CLOSE_REMOVED)
 
     async def _on_message(self, topic: str, payload: str) -> None:
         try:
@@ -176,14 +195,19 @@ async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[],
     `on_gone` (presence) runs to the end even if this task is cancelled, as a
     server does to its handlers on shutdown: otherwise someone could stay "here"."""
     hub._track(hub._serving, asyncio.current_task())
-    await hub.attach(conn)
-    sender = asyncio.create_task(conn.send_forever())
-    receiver = asyncio.create_task(_drain_incoming(conn))
-    closer = asyncio.create_task(conn.closed.wait())
+    tasks: tuple[asyncio.Task, ...] = ()
     try:
-        await asyncio.wait({sender, receiver, closer}, return_when=asyncio.FIRST_COMPLETED)
+        # Inside the try: if attaching fails or is cancelled, the socket is still
+        # detached and presence still updated (otherwise someone stays "here").
+        await hub.attach(conn)
+        tasks = (
+            asyncio.create_task(conn.send_forever()),
+            asyncio.create_task(_drain_incoming(conn)),
+            asyncio.create_task(conn.closed.wait()),
+        )
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (sender, receiver, closer):
+        for task in tasks:
             task.cancel()
 
         async def cleanup() -> None:

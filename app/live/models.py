@@ -20,5 +20,6 @@ class MeetingEvent(SQLModel, table=True):
     seq: int
     type: str = Field(max_length=60)
     data: dict = Field(sa_column=Column(JSON, nullable=False))
-    # Whole seconds only: finer timestamps could help tell who posted what.
-    created_at: datetime = Field(default_factory=lambda: utcnow().replace(microsecond=0))
+    # To the minute only: finer times, set beside an arrival or a vote, could help
+    # tell who posted an anonymous question. `seq` gives the order.
+    created_at: datetime = Field(default_factory=lambda: utcnow().replace(second=0, microsecond=0))

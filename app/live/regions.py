@@ -6,15 +6,29 @@ load, a pushed update and the snapshot a (re)connecting browser receives.
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-class Audience(StrEnum):
-    member = "member"
-    facilitator = "facilitator"
+SORTS = ("votes", "time")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Everyone who sees a region the same way. The hub renders once per audience
+    present on a worker, so keep the number of audiences small."""
+
+    facilitator: bool = False
+    sort: str = "votes"  # how this page orders questions
+
+    @classmethod
+    def of(cls, facilitator: bool, sort: str | None = None) -> "Audience":
+        return cls(facilitator, sort if sort in SORTS else "votes")
+
+
+MEMBERS = Audience(False)
+FACILITATORS = Audience(True)
 
 
 @dataclass
@@ -25,6 +39,9 @@ class RegionContext:
     # Only for a page load: pushed fragments are shared by a whole audience, so
     # their forms rely on the X-CSRF-Token header htmx adds from the page.
     csrf_token: str = ""
+    # Also only for a page load: what this one person has done (e.g. their votes).
+    # Pushed fragments leave it empty and the page's script marks it.
+    personal: dict = field(default_factory=dict)
 
 
 Renderer = Callable[[RegionContext], Awaitable[str]]
@@ -42,7 +59,9 @@ def region(name: str) -> Callable[[Renderer], Renderer]:
 
 
 def refreshes(event_type: str, *region_names: str) -> None:
-    _event_regions[event_type] = region_names
+    """Declare that an event changes these regions (adds to what others declared)."""
+    known = _event_regions.get(event_type, ())
+    _event_regions[event_type] = known + tuple(n for n in region_names if n not in known)
 
 
 def regions_for(event_type: str) -> tuple[str, ...]:

@@ -52,7 +52,7 @@ async def meeting_socket(websocket: WebSocket, meeting_id: int) -> None:
         if participant.live_connections >= app.state.settings.live_max_connections_per_participant:
             await websocket.close(code=CLOSE_POLICY, reason="Too many open pages for one person")
             return
-        audience = viewer.audience
+        audience = viewer.audience(websocket.query_params.get("sort"))
     await websocket.accept()
     async with app.state.sessionmaker() as session:
         session.info["hub"] = hub

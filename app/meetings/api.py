@@ -107,7 +107,8 @@ async def set_agenda_now(session: SessionDep, key: WriteKey, meeting_id: int, bo
             response_model=Page[ParticipantPublic])
 async def list_participants(
     session: SessionDep, key: ApiKeyDep, meeting_id: int, limit: Limit = 50, cursor: Cursor = None,
-    role: Annotated[str | None, Query(max_length=40, description="Only this role (its slug)")] = None,
+    role: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9-]+$",
+                                     description="Only this role (its slug)")] = None,
 ):
     await _meeting_for_key(session, key, meeting_id)
     query = select(Participant).where(Participant.meeting_id == meeting_id, Participant.removed == False)  # noqa: E712

@@ -21,7 +21,7 @@ async def status_region(ctx: RegionContext) -> str:
         "meetings/_status.html",
         meeting=meeting,
         community=community,
-        facilitator=ctx.audience == "facilitator",
+        facilitator=ctx.audience.facilitator,
         csrf_token=ctx.csrf_token,
     )
 
@@ -34,7 +34,7 @@ async def agenda_region(ctx: RegionContext) -> str:
         "meetings/_agenda.html",
         meeting=meeting,
         items=items,
-        facilitator=ctx.audience == "facilitator",
+        facilitator=ctx.audience.facilitator,
         csrf_token=ctx.csrf_token,
     )
 
@@ -56,7 +56,7 @@ async def presence_region(ctx: RegionContext) -> str:
         here_count=len(here),
         in_room_count=sum(1 for p in here if p.in_room),
         away=away,
-        facilitator=ctx.audience == "facilitator",
+        facilitator=ctx.audience.facilitator,
         csrf_token=ctx.csrf_token,
     )
 
@@ -65,6 +65,7 @@ refreshes("meeting.started", "status")
 refreshes("meeting.ended", "status")
 refreshes("agenda.changed", "agenda")
 refreshes("agenda.now", "agenda")
-for _event in ("participant.joined", "participant.arrived", "participant.went", "participant.updated",
-               "participant.removed", "participant.left"):
+PRESENCE_EVENTS = ("participant.joined", "participant.arrived", "participant.went", "participant.updated",
+               "participant.removed", "participant.left")
+for _event in PRESENCE_EVENTS:
     refreshes(_event, "presence")

@@ -24,6 +24,8 @@ class Meeting(SQLModel, table=True):
     status: MeetingStatus = Field(default=MeetingStatus.scheduled, max_length=20, sa_type=AutoString)
     # The secret in the join link; None while the link is revoked.
     join_code: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    # Premoderation: questions wait for a facilitator's approval before others see them.
+    review_questions: bool = False
     # Last sequence number given to an event of this meeting (see app/live/events.py).
     event_seq: int = 0
     started_at: datetime | None = None

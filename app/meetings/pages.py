@@ -17,13 +17,13 @@ from app.communities.models import Community
 from app.communities.service import require_facilitator
 from app.db import SessionDep
 from app.errors import Conflict, DomainError, Forbidden
-from app.live.regions import Audience, RegionContext, all_regions, render_regions
+from app.live.regions import FACILITATORS, RegionContext, all_regions, render_regions
 from app.meetings import service
 from app.meetings.models import Meeting
 from app.meetings.schemas import AgendaItemCreate, JoinRequest, MeetingCreate, ParticipantUpdate
-from app.meetings.viewer import resolve_viewer
+from app.meetings.room import render_room
 from app.web.deps import CsrfChecked, CurrentAccount, SettingsDep, SignedIn, participant_from_cookie
-from app.web.forms import FormInvalid, parse_form
+from app.web.forms import FormInvalid, lines, parse_form
 from app.web.security import PARTICIPANT_MAX_AGE, participant_cookie, sign
 from app.web.templating import page
 
@@ -55,7 +55,7 @@ async def create_meeting(
     try:
         form = parse_form(
             MeetingCreate,
-            {"title": title, "scheduled_at": scheduled_at or None, "venue": venue, "agenda": agenda.splitlines()},
+            {"title": title, "scheduled_at": scheduled_at or None, "venue": venue, "agenda": lines(agenda)},
         )
     except FormInvalid as exc:
         return await community_page(request, session, account, community_id, 422,
@@ -111,23 +111,8 @@ async def join(
 
 
 @router.get("/meetings/{meeting_id}")
-async def meeting_room(request: Request, session: SessionDep, settings: SettingsDep, meeting_id: int):
-    viewer = await resolve_viewer(request, session, meeting_id)
-    if viewer.participant is None:
-        return page(
-            request, "error.html", status_code=403, title="Please join with your link",
-            detail="To take part in this meeting, open the join link your facilitator sent you.",
-        )
-    ctx = RegionContext(session, meeting_id, viewer.audience, csrf_token=request.state.csrf_token)
-    regions = {name: await render_regions(ctx, (name,)) for name in all_regions()}
-    response = page(
-        request, "meetings/room.html", meeting=viewer.meeting, community=viewer.community,
-        me=viewer.participant, facilitator=viewer.is_facilitator, regions=regions,
-        join_url=join_url(request, settings, viewer.meeting) if viewer.is_facilitator else None,
-    )
-    response.headers["Vary"] = "HX-Request, Cookie"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+async def meeting_room(request: Request, session: SessionDep, meeting_id: int):
+    return await render_room(request, session, meeting_id)
 
 
 @router.post("/meetings/{meeting_id}/leave", dependencies=[CsrfChecked])
@@ -165,7 +150,7 @@ FacilitatorOf = Annotated[FacilitatedMeeting, Depends(facilitated_meeting)]
 async def done(request: Request, session, meeting_id: int, *region_names: str) -> Response:
     """After a command: the changed regions for htmx, a redirect for a plain form."""
     if request.headers.get("hx-request") == "true":
-        ctx = RegionContext(session, meeting_id, Audience.facilitator, csrf_token=request.state.csrf_token)
+        ctx = RegionContext(session, meeting_id, FACILITATORS, csrf_token=request.state.csrf_token)
         return HTMLResponse(await render_regions(ctx, region_names or all_regions()), headers={"Vary": "HX-Request"})
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 

@@ -1,6 +1,7 @@
 """The rules of meetings: creating them, joining, running them live, presence."""
 
 import logging
+import re
 import secrets
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -54,7 +55,9 @@ async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
 
 async def meeting_by_join_code(session: AsyncSession, code: str) -> Meeting:
     meeting = None
-    if 10 <= len(code) <= 64:
+    # Codes are URL-safe base64 (new_join_code); anything else, such as a NUL that
+    # PostgreSQL refuses in a query, cannot match and never reaches the database.
+    if re.fullmatch(r"[A-Za-z0-9_-]{10,64}", code):
         meeting = (await session.exec(select(Meeting).where(Meeting.join_code == code))).first()
     if meeting is None:
         raise NotFound(

@@ -22,9 +22,8 @@ class Viewer:
     participant: Participant | None
     is_facilitator: bool
 
-    @property
-    def audience(self) -> Audience:
-        return Audience.facilitator if self.is_facilitator else Audience.member
+    def audience(self, sort: str | None = None) -> Audience:
+        return Audience.of(self.is_facilitator, sort)
 
 
 async def resolve_viewer(connection: HTTPConnection, session: AsyncSession, meeting_id: int) -> Viewer:

@@ -29,7 +29,8 @@
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
-    if (event.detail.successful && form && form.hasAttribute && form.hasAttribute("data-reset-on-success")) {
+    var ok = event.detail.xhr && event.detail.xhr.status >= 200 && event.detail.xhr.status < 300;
+    if (ok && form && form.hasAttribute && form.hasAttribute("data-reset-on-success")) {
       form.reset();
     }
   });

@@ -5,12 +5,12 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, TooMany
 from app.web.deps import LoginRequired
-from app.web.templating import page
+from app.web.templating import page, render
 
 log = logging.getLogger("roundtable")
 
@@ -45,6 +45,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
             return problem(exc.status_code, exc.title, exc.detail, errors, headers)
+        if request.headers.get("hx-request") == "true":
+            # htmx shows this in the page's message area; the form keeps what was typed.
+            return HTMLResponse(render("_flash.html", message=exc.detail, error=True),
+                                status_code=exc.status_code, headers=headers)
         response = page(request, "error.html", status_code=exc.status_code, title=exc.title, detail=exc.detail)
         if headers:
             response.headers.update(headers)

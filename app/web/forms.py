@@ -25,10 +25,20 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         message = err.get("msg", "Invalid value").removeprefix("Value error, ")
         if err.get("type") == "string_too_long":
             message = f"Please keep this under {err['ctx']['max_length']} characters."
+        elif err.get("type") == "too_long":  # a list, typed one item per line
+            message = f"Please keep this to {err['ctx']['max_length']} lines or fewer."
+        elif err.get("type", "").startswith(("datetime_", "date_")):
+            # Browsers without a date picker show a plain text box.
+            message = "Enter a date and time, like 2027-06-03 14:00."
         elif err.get("type") in ("string_too_short", "missing"):
             message = "Please fill this in." if field != "password" else "Use at least 10 characters."
         errors.setdefault(field, message)
     return errors
+
+
+def lines(text: str) -> list[str]:
+    """A textarea's items, one per line; blank lines are just spacing, not items."""
+    return [line for line in text.splitlines() if line.strip()]
 
 
 def parse_form(model: type[M], data: dict) -> M:

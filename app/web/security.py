@@ -61,7 +61,8 @@ async def verify_csrf(request: Request) -> None:
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
     secret = request.app.state.settings.secret_key
-    if not cookie or not sent or not hmac.compare_digest(sent, csrf_token_for(secret, cookie)):
+    # Compared as bytes: compare_digest raises TypeError on a str with non-ASCII characters.
+    if not cookie or not sent or not hmac.compare_digest(sent.encode(), csrf_token_for(secret, cookie).encode()):
         raise Forbidden(
             "This form has expired or did not come from Roundtable. Please go back, reload the page and try again."
         )

@@ -1,0 +1,79 @@
+"""The question chat's live regions."""
+
+from app.communities.models import Community
+from app.live.regions import RegionContext, region, refreshes
+from app.meetings.live import PRESENCE_EVENTS
+from app.meetings.models import Meeting
+from app.questions import service
+from app.questions.models import QuestionStatus
+from app.web.templating import env, render
+
+SHOWN = {QuestionStatus.open, QuestionStatus.answered}
+
+
+def moderation_buttons(question) -> list[tuple[str, str]]:
+    """The moderation actions that make sense for a question in its state."""
+    status = question.status
+    if status == QuestionStatus.hidden:
+        return [("unhide", "Show again")]
+    buttons = []
+    if status == QuestionStatus.open:
+        buttons.append(("unpin", "Unpin") if question.pinned else ("pin", "Pin to top"))
+        buttons.append(("answer", "Mark answered"))
+    if status == QuestionStatus.answered:
+        buttons.append(("reopen", "Reopen"))
+    buttons.append(("hide", "Hide"))
+    return buttons
+
+
+env.globals["moderation_buttons"] = moderation_buttons
+
+
+@region("questions")
+async def questions_region(ctx: RegionContext) -> str:
+    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
+    community = await ctx.session.get(Community, meeting.community_id)
+    statuses = set(QuestionStatus) - {QuestionStatus.pending} if ctx.audience.facilitator else SHOWN
+    questions = await service.questions_of(ctx.session, ctx.meeting_id, statuses, ctx.audience.sort)
+    return render(
+        "questions/_questions.html",
+        meeting=meeting,
+        community=community,
+        pinned=[q for q in questions if q.pinned and q.status == QuestionStatus.open],
+        open=[q for q in questions if q.status == QuestionStatus.open and not q.pinned],
+        answered=[q for q in questions if q.status == QuestionStatus.answered],
+        hidden=[q for q in questions if q.status == QuestionStatus.hidden],
+        sort=ctx.audience.sort,
+        facilitator=ctx.audience.facilitator,
+        my_votes=ctx.personal.get("votes", set()),
+        csrf_token=ctx.csrf_token,
+    )
+
+
+@region("question-review")
+async def review_region(ctx: RegionContext) -> str:
+    if not ctx.audience.facilitator:
+        return ""
+    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
+    community = await ctx.session.get(Community, meeting.community_id)
+    pending = await service.questions_of(ctx.session, ctx.meeting_id, {QuestionStatus.pending}, "time")
+    jargon = await service.jargon_summary(ctx.session, ctx.meeting_id)
+    return render(
+        "questions/_review.html", meeting=meeting, community=community, pending=pending, jargon=jargon,
+        csrf_token=ctx.csrf_token,
+    )
+
+
+@region("ask-privacy")
+async def privacy_region(ctx: RegionContext) -> str:
+    count = await service.possible_authors(ctx.session, ctx.meeting_id)
+    return render("questions/_privacy.html", count=count, threshold=service.ANONYMITY_THRESHOLD)
+
+
+for _event in ("question.posted", "question.withdrawn", "question.voted", "questions.review_changed",
+               *(f"question.{a}" for a in service.MODERATION_ACTIONS)):
+    refreshes(_event, "questions", "question-review")
+for _event in PRESENCE_EVENTS:  # who is here changes who could have asked
+    refreshes(_event, "ask-privacy")
+refreshes("jargon.signalled", "question-review")
+refreshes("jargon.explained", "question-review")

@@ -1,0 +1,30 @@
+"""A small in-process sliding-window rate limiter.
+
+Kept in memory on purpose: it holds only recent times under an opaque key, forgets
+them within the window, and is never written anywhere. With several workers each
+keeps its own window, so the effective limit is per worker.
+"""
+
+import time
+from collections import defaultdict, deque
+
+from app.errors import TooMany
+
+
+class RateLimiter:
+    def __init__(self) -> None:
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+
+    def check(self, key: str, limit: int, per_seconds: float, message: str) -> None:
+        """Count one hit, or raise TooMany (a 429 with Retry-After) if over the limit."""
+        now = time.monotonic()
+        hits = self._hits[key]
+        while hits and hits[0] <= now - per_seconds:
+            hits.popleft()
+        if len(hits) >= limit:
+            retry_after = max(1, int(hits[0] + per_seconds - now + 0.999))
+            raise TooMany(message.format(seconds=retry_after), retry_after=retry_after)
+        hits.append(now)
+        if len(self._hits) > 100_000:  # forget idle keys rather than grow without bound
+            for stale in [k for k, v in self._hits.items() if not v or v[-1] <= now - per_seconds]:
+                del self._hits[stale]
