@@ -6,6 +6,7 @@ regions (out-of-band swaps), so the person who acted sees the result even if
 their live socket is down.
 """
 
+import io
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -72,6 +73,7 @@ async def join_form(request: Request, session: SessionDep, code: str):
     meeting = await service.meeting_by_join_code(session, code)
     if await participant_from_cookie(request, session, meeting) is not None:
         return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)
+    service.ensure_joinable(meeting)  # say so now, not after they fill in the form
     community = await session.get(Community, meeting.community_id)
     return page(request, "meetings/join.html", meeting=meeting, community=community, code=code,
                 values={"in_room": "false"}, errors={})
@@ -222,6 +224,11 @@ async def join_qr(request: Request, settings: SettingsDep, f: FacilitatorOf, mee
     url = join_url(request, settings, f.meeting)
     if url is None:
         raise Conflict("This meeting has no join link at the moment.")
-    qr = segno.make(url, error="m")
-    return Response(qr.svg_inline(scale=6, title="QR code for the join link"), media_type="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return Response(join_qr_svg(url), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+def join_qr_svg(url: str, scale: int = 6) -> bytes:
+    """A standalone SVG (with its XML namespace, so browsers show it as an image)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=scale, border=2, title="QR code for the join link")
+    return buffer.getvalue()
