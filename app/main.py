@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 import app.meetings.live  # noqa: F401  (registers the meeting's live regions)
 import app.questions.live  # noqa: F401
+import app.breakouts.live  # noqa: F401
 from app.accounts import pages as account_pages
 from app.api import router as api_router
 from app.apikeys import pages as apikey_pages
@@ -22,6 +23,7 @@ from app.live.brokers import make_broker
 from app.live.hub import LiveHub
 from app.meetings import pages as meeting_pages
 from app.questions import pages as question_pages
+from app.breakouts import pages as breakout_pages
 from app.meetings.service import reset_presence
 from app.web.errors import install_error_handlers
 from app.web.ratelimit import RateLimiter
@@ -130,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ok = all(checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
 
-    for router in (account_pages.router, community_pages.router, meeting_pages.router, question_pages.router,
+    for router in (account_pages.router, community_pages.router, meeting_pages.router, question_pages.router, breakout_pages.router,
                    apikey_pages.router):
         app.include_router(router)
     app.include_router(live_socket.router)

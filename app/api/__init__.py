@@ -6,8 +6,10 @@ from app.api.common import PROBLEMS
 from app.communities.api import router as communities
 from app.meetings.api import router as meetings
 from app.questions.api import router as questions
+from app.breakouts.api import router as breakouts
 
 router = APIRouter(responses=PROBLEMS)
 router.include_router(communities)
 router.include_router(meetings)
 router.include_router(questions)
+router.include_router(breakouts)

@@ -9,6 +9,7 @@ is disconnected, and on reconnect it resyncs from the snapshot.
 
 import asyncio
 import contextlib
+from dataclasses import replace
 import json
 import logging
 from collections import defaultdict
@@ -21,7 +22,15 @@ from starlette.websockets import WebSocket
 
 from app.live.brokers import Broker
 from app.live.events import LiveEvent, meeting_topic, participant_topic
-from app.live.regions import Audience, RegionContext, all_regions, regions_for, render_regions
+from app.live.regions import (
+    Audience,
+    RegionContext,
+    all_regions,
+    is_regrouping,
+    regions_for,
+    render_regions,
+    rooms_for,
+)
 from app.meetings.models import Participant
 
 log = logging.getLogger("roundtable.live")
@@ -106,6 +115,9 @@ class LiveHub:
         once the subscription is live (Redis: confirmed), so the snapshot, read
         afterwards, cannot miss an event published in between."""
         mtopic, ptopic = meeting_topic(conn.meeting_id), participant_topic(conn.participant_id)
+        async with self.sessionmaker() as session:
+            rooms = await rooms_for(session, conn.meeting_id, [conn.participant_id])
+        conn.audience = replace(conn.audience, room_id=rooms.get(conn.participant_id))
         self._meetings[mtopic][conn.audience].add(conn)
         self._participants[ptopic].add(conn)
         await self.broker.subscribe(mtopic)
@@ -183,10 +195,27 @@ class LiveHub:
         if not names or not audiences:
             return
         async with self.sessionmaker() as session:
+            if is_regrouping(event.type):
+                await self._regroup(session, event.meeting_id, audiences)
             for audience, conns in list(audiences.items()):
-                text = await render_regions(RegionContext(session, event.meeting_id, audience), names)
+                text = await render_regions(RegionContext(session, event.meeting_id, audience, event=event), names)
+                if not text:  # nothing for this audience (e.g. another room's chat)
+                    continue
                 for conn in list(conns):
                     conn.offer(text)
+
+    async def _regroup(self, session, meeting_id: int, audiences: dict[Audience, set[Connection]]) -> None:
+        """Breakout rooms changed: move each local socket to its person's new room."""
+        conns = [c for group in audiences.values() for c in group]
+        rooms = await rooms_for(session, meeting_id, sorted({c.participant_id for c in conns}))
+        for conn in conns:
+            placed = replace(conn.audience, room_id=rooms.get(conn.participant_id))
+            if placed != conn.audience:
+                audiences[conn.audience].discard(conn)
+                if not audiences[conn.audience]:
+                    del audiences[conn.audience]
+                conn.audience = placed
+                audiences[placed].add(conn)
 
 
 async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[], Awaitable[None]]) -> None:

@@ -6,6 +6,7 @@ load, a pushed update and the snapshot a (re)connecting browser receives.
 """
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,6 +22,7 @@ class Audience:
 
     facilitator: bool = False
     sort: str = "votes"  # how this page orders questions
+    room_id: int | None = None  # their breakout room while a round runs
 
     @classmethod
     def of(cls, facilitator: bool, sort: str | None = None) -> "Audience":
@@ -42,6 +44,8 @@ class RegionContext:
     # Also only for a page load: what this one person has done (e.g. their votes).
     # Pushed fragments leave it empty and the page's script marks it.
     personal: dict = field(default_factory=dict)
+    # The event being pushed, if any: a region may skip audiences it does not concern.
+    event: Any = None
 
 
 Renderer = Callable[[RegionContext], Awaitable[str]]
@@ -74,3 +78,31 @@ def all_regions() -> tuple[str, ...]:
 
 async def render_regions(ctx: RegionContext, names: tuple[str, ...]) -> str:
     return "".join([await _regions[name](ctx) for name in names])
+
+
+# --- grouping: which breakout room each person's page belongs to -----------------
+
+RoomResolver = Callable[[AsyncSession, int, list[int]], Awaitable[dict[int, int]]]
+_room_resolver: list[RoomResolver] = []
+_regrouping_events: set[str] = set()
+
+
+def groups_by(resolver: RoomResolver) -> RoomResolver:
+    """Register the function that says which room each participant is in."""
+    _room_resolver[:] = [resolver]
+    return resolver
+
+
+def regroups(*event_types: str) -> None:
+    """Events after which people may be in other rooms (the hub re-sorts its sockets)."""
+    _regrouping_events.update(event_types)
+
+
+def is_regrouping(event_type: str) -> bool:
+    return event_type in _regrouping_events
+
+
+async def rooms_for(session: AsyncSession, meeting_id: int, participant_ids: list[int]) -> dict[int, int]:
+    if not _room_resolver:
+        return {}
+    return await _room_resolver[0](session, meeting_id, participant_ids)

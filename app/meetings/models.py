@@ -58,3 +58,6 @@ class Participant(SQLModel, table=True):
     last_seen_at: datetime | None = None
     left_at: datetime | None = None
     removed: bool = False
+    # Imported from a roster before the meeting; the first person to join with the
+    # same name and role takes this place (and any room planned for it).
+    from_roster: bool = False

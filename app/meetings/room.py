@@ -6,11 +6,12 @@ fragments are shared by an audience, so anything personal lives here.
 """
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.live.regions import RegionContext, all_regions, render_regions
+from app.live.regions import RegionContext, all_regions, render_regions, rooms_for
 from app.meetings.viewer import Viewer, resolve_viewer
 from app.web.templating import page
 
@@ -23,7 +24,8 @@ def room_part(part: RoomPart) -> RoomPart:
     return part
 
 
-async def render_room(request: Request, session: AsyncSession, meeting_id: int, status_code: int = 200, **extra):
+async def render_room(request: Request, session: AsyncSession, meeting_id: int, status_code: int = 200,
+                      personal: dict | None = None, **extra):
     from app.meetings.pages import join_url
 
     viewer = await resolve_viewer(request, session, meeting_id)
@@ -33,14 +35,16 @@ async def render_room(request: Request, session: AsyncSession, meeting_id: int, 
             detail="To take part in this meeting, open the join link your facilitator sent you.",
         )
     context: dict = {}
-    personal: dict = {}
+    personal_extra, personal = personal or {}, {}
     for part in _parts:
         more_context, more_personal = await part(request, session, viewer)
         context.update(more_context)
         personal.update(more_personal)
+    personal.update(personal_extra)
     sort = request.query_params.get("sort")
-    ctx = RegionContext(session, meeting_id, viewer.audience(sort), csrf_token=request.state.csrf_token,
-                        personal=personal)
+    room = (await rooms_for(session, meeting_id, [viewer.participant.id])).get(viewer.participant.id)
+    audience = replace(viewer.audience(sort), room_id=room)
+    ctx = RegionContext(session, meeting_id, audience, csrf_token=request.state.csrf_token, personal=personal)
     regions = {name: await render_regions(ctx, (name,)) for name in all_regions()}
     settings = request.app.state.settings
     response = page(

@@ -3,6 +3,7 @@
 import logging
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -171,24 +172,54 @@ def check_role(community: Community, role: str) -> str:
     return role
 
 
-async def join(session: AsyncSession, meeting: Meeting, community: Community, form: JoinRequest) -> Participant:
+def ensure_joinable(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.ended:
+        raise Conflict("This meeting has ended, so it cannot be joined any more.")
+
+
+# Other domains react to someone joining (e.g. a running breakout round seats them).
+JoinHook = Callable[[AsyncSession, Meeting, Participant], Awaitable[object]]
+after_join: list[JoinHook] = []
+
+
+async def join(session: AsyncSession, meeting: Meeting, community: Community, form: JoinRequest,
+               from_roster: bool = False) -> Participant:
     if meeting.status == MeetingStatus.ended:
         raise Conflict("This meeting has ended, so it cannot be joined any more.")
     check_role(community, form.role)
-    count = (
-        await session.exec(select(func.count()).select_from(Participant).where(Participant.meeting_id == meeting.id))
-    ).one()
-    if count >= MAX_PARTICIPANTS:
-        raise Conflict("This meeting is full.")
-    participant = Participant(
-        meeting_id=meeting.id, display_name=form.display_name, role=form.role, in_room=form.in_room
-    )
+    participant = None if from_roster else await _roster_place(session, meeting, form)
+    if participant is None:
+        count = (
+            await session.exec(select(func.count()).select_from(Participant).where(Participant.meeting_id == meeting.id))
+        ).one()
+        if count >= MAX_PARTICIPANTS:
+            raise Conflict("This meeting is full.")
+        participant = Participant(meeting_id=meeting.id, display_name=form.display_name, role=form.role,
+                                  in_room=form.in_room, from_roster=from_roster)
+    else:
+        participant.from_roster = False
+        participant.in_room = form.in_room
     session.add(participant)
     await session.flush()
     await record_event(session, meeting.id, "participant.joined", {"participant": _event_person(participant)})
     await commit_and_publish(session)
     log.info("participant %s joined meeting %s", participant.id, meeting.id)
+    if not from_roster:
+        for hook in after_join:
+            await hook(session, meeting, participant)
     return participant
+
+
+async def _roster_place(session: AsyncSession, meeting: Meeting, form: JoinRequest) -> Participant | None:
+    """An unclaimed roster entry with this name and role, if there is one."""
+    result = await session.exec(
+        select(Participant).where(
+            Participant.meeting_id == meeting.id, Participant.from_roster == True,  # noqa: E712
+            Participant.removed == False, Participant.role == form.role,  # noqa: E712
+            func.lower(Participant.display_name) == form.display_name.lower(),
+        ).order_by(Participant.id)
+    )
+    return result.first()
 
 
 async def facilitator_participant(session: AsyncSession, meeting: Meeting, account: Account) -> Participant:

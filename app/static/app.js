@@ -35,3 +35,31 @@
     }
   });
 })();
+
+// Breakout timers: count down to the end time the server gave (the page also says
+// "Ends at 14:35" without JavaScript), and say once, aloud, when a minute is left.
+(function () {
+  "use strict";
+  var warned = {};
+  function tick() {
+    var timers = document.querySelectorAll("[data-ends-at]");
+    for (var i = 0; i < timers.length; i++) {
+      var el = timers[i];
+      var end = Date.parse(el.getAttribute("data-ends-at"));
+      if (isNaN(end)) continue;
+      var left = Math.round((end - Date.now()) / 1000);
+      var minutes = Math.floor(Math.max(left, 0) / 60), seconds = Math.max(left, 0) % 60;
+      el.textContent = left > 0
+        ? "Time left: " + minutes + ":" + (seconds < 10 ? "0" : "") + seconds
+        : "Time is up. The facilitator will bring everyone back.";
+      var warning = el.closest("section") && el.closest("section").querySelector(".timer-warning");
+      var key = el.getAttribute("data-ends-at");
+      if (warning && left <= 60 && left > 0 && !warned[key]) {
+        warned[key] = true;
+        warning.textContent = "One minute left.";
+      }
+    }
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("DOMContentLoaded", tick);
+})();

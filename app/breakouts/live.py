@@ -1,0 +1,79 @@
+"""Breakout regions: each person's own room while a round runs, the report back
+after it, and the facilitator's controls. Pages are grouped by room, so a room's
+chat is rendered once per room and reaches only that room."""
+
+from app.breakouts import service
+from app.breakouts.models import RoundStatus
+from app.communities.models import Community
+from app.live.regions import RegionContext, groups_by, region, refreshes, regroups
+from app.meetings.models import Meeting
+from app.meetings.service import after_join
+from app.web.templating import render
+
+ROOM_EVENTS = {"breakout.chat", "breakout.notes", "breakout.help", "breakout.help_cleared"}
+
+groups_by(service.room_of)
+after_join.append(service.place_latecomer)  # a latecomer goes straight to a room
+regroups("breakout.launched", "breakout.closed", "breakout.moved")
+
+
+def _other_room(ctx: RegionContext) -> bool:
+    event = ctx.event
+    return (event is not None and event.type in ROOM_EVENTS
+            and event.data.get("room_id") != ctx.audience.room_id)
+
+
+@region("breakout")
+async def breakout_region(ctx: RegionContext) -> str:
+    if _other_room(ctx):
+        return ""
+    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
+    community = await ctx.session.get(Community, meeting.community_id)
+    live = await service.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.live)
+    context = {"meeting": meeting, "community": community, "csrf_token": ctx.csrf_token, "round": live,
+               "room": None, "seats": [], "messages": [], "report": None, "report_rooms": [],
+               # What this person typed, when the page is shown again after a conflict.
+               "notes_draft": ctx.personal.get("notes_draft"), "notes_version": ctx.personal.get("notes_version")}
+    if live is not None and ctx.audience.room_id is not None:
+        rooms = await service.rooms_of(ctx.session, live.id)
+        room = next((r for r in rooms if r.id == ctx.audience.room_id), None)
+        if room is not None:
+            seats = await service.seating(ctx.session, live.id)
+            context.update(room=room, seats=seats.get(room.id, []),
+                           messages=await service.messages_of(ctx.session, room.id))
+    if live is None:
+        closed = await service.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.closed)
+        if closed is not None:
+            context.update(report=closed, report_rooms=await service.rooms_of(ctx.session, closed.id))
+    return render("breakouts/_breakout.html", **context)
+
+
+@region("breakout-control")
+async def control_region(ctx: RegionContext) -> str:
+    if not ctx.audience.facilitator or (ctx.event is not None and ctx.event.type == "breakout.chat"):
+        return ""
+    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
+    community = await ctx.session.get(Community, meeting.community_id)
+    current = (await service.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.live)
+               or await service.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.draft))
+    rooms, seats, unseated = [], {}, []
+    if current is not None:
+        rooms = await service.rooms_of(ctx.session, current.id)
+        seats = await service.seating(ctx.session, current.id)
+        seated = {p.id for pairs in seats.values() for _, p in pairs}
+        unseated = [p for p in await service.people_here(ctx.session, ctx.meeting_id) if p.id not in seated]
+    here = len(await service.people_here(ctx.session, ctx.meeting_id))
+    return render(
+        "breakouts/_control.html", meeting=meeting, community=community, round=current, rooms=rooms, seats=seats,
+        unseated=unseated, here=here, rounds=await service.rounds_of(ctx.session, ctx.meeting_id),
+        csrf_token=ctx.csrf_token,
+    )
+
+
+for _event in ("breakout.planned", "breakout.moved", "breakout.launched", "breakout.closed", "breakout.broadcast",
+               *ROOM_EVENTS):
+    refreshes(_event, "breakout", "breakout-control")
+# People arriving or leaving change who can be placed and who shows as gone.
+for _event in ("participant.joined", "participant.went", "participant.removed", "participant.left",
+               "participant.updated"):
+    refreshes(_event, "breakout", "breakout-control")
