@@ -3,6 +3,8 @@ after it, and the facilitator's controls. Pages are grouped by room, so a room's
 chat is rendered once per room and reaches only that room."""
 
 from app.breakouts import service
+from app.questions import service as questions
+from app.questions.models import QuestionStatus
 from app.breakouts.models import RoundStatus
 from app.communities.models import Community
 from app.live.regions import RegionContext, groups_by, region, refreshes, regroups
@@ -11,6 +13,8 @@ from app.meetings.service import after_join
 from app.web.templating import render
 
 ROOM_EVENTS = {"breakout.chat", "breakout.notes", "breakout.help", "breakout.help_cleared"}
+QUESTION_EVENTS = ("question.posted", "question.withdrawn", "question.voted",
+                   *(f"question.{a}" for a in questions.MODERATION_ACTIONS))
 
 groups_by(service.room_of)
 after_join.append(service.place_latecomer)  # a latecomer goes straight to a room
@@ -18,9 +22,16 @@ regroups("breakout.launched", "breakout.closed", "breakout.moved")
 
 
 def _other_room(ctx: RegionContext) -> bool:
+    """An event of one room (its chat, notes, questions) concerns only that room's pages;
+    a question event without a room is the main room's, not any breakout's."""
     event = ctx.event
-    return (event is not None and event.type in ROOM_EVENTS
-            and event.data.get("room_id") != ctx.audience.room_id)
+    if event is None:
+        return False
+    if event.type in ROOM_EVENTS:
+        return event.data.get("room_id") != ctx.audience.room_id
+    if event.type in QUESTION_EVENTS:
+        return event.data.get("room_id") is None or event.data.get("room_id") != ctx.audience.room_id
+    return False
 
 
 @region("breakout")
@@ -39,8 +50,14 @@ async def breakout_region(ctx: RegionContext) -> str:
         room = next((r for r in rooms if r.id == ctx.audience.room_id), None)
         if room is not None:
             seats = await service.seating(ctx.session, live.id)
-            context.update(room=room, seats=seats.get(room.id, []),
-                           messages=await service.messages_of(ctx.session, room.id))
+            context.update(
+                room=room, seats=seats.get(room.id, []), messages=await service.messages_of(ctx.session, room.id),
+                room_questions=await questions.questions_of(
+                    ctx.session, ctx.meeting_id, {QuestionStatus.open, QuestionStatus.answered}, where=room.id),
+                possible_authors=await questions.possible_authors(ctx.session, ctx.meeting_id, room_id=room.id),
+                threshold=questions.ANONYMITY_THRESHOLD, my_votes=ctx.personal.get("votes", set()),
+                facilitator=False,
+            )
     if live is None:
         closed = await service.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.closed)
         if closed is not None:
@@ -70,6 +87,8 @@ async def control_region(ctx: RegionContext) -> str:
     )
 
 
+for _event in QUESTION_EVENTS:
+    refreshes(_event, "breakout")
 for _event in ("breakout.planned", "breakout.moved", "breakout.launched", "breakout.closed", "breakout.broadcast",
                *ROOM_EVENTS):
     refreshes(_event, "breakout", "breakout-control")

@@ -36,7 +36,7 @@ async def list_questions(
 ):
     await _meeting_for_key(session, key, meeting_id)
     statuses = set(status) if status else {QuestionStatus.open, QuestionStatus.answered}
-    questions = await service.questions_of(session, meeting_id, statuses, sort)
+    questions = await service.questions_of(session, meeting_id, statuses, sort, where=service.ANYWHERE)
     # Question ids are random, so the cursor is a position in this ordering.
     start = int(cursor) if cursor else 0
     window = questions[start:start + limit]

@@ -1,5 +1,8 @@
 """The question chat's live regions."""
 
+from sqlmodel import col, select
+
+from app.breakouts.models import BreakoutRoom
 from app.communities.models import Community
 from app.live.regions import RegionContext, region, refreshes
 from app.meetings.live import PRESENCE_EVENTS
@@ -29,12 +32,25 @@ def moderation_buttons(question) -> list[tuple[str, str]]:
 env.globals["moderation_buttons"] = moderation_buttons
 
 
+async def _room_names(ctx: RegionContext, questions) -> dict[int, str]:
+    ids = {q.breakout_room_id for q in questions if q.breakout_room_id is not None}
+    if not ids:
+        return {}
+    rooms = await ctx.session.exec(select(BreakoutRoom).where(col(BreakoutRoom.id).in_(ids)))
+    return {r.id: r.name for r in rooms.all()}
+
+
 @region("questions")
 async def questions_region(ctx: RegionContext) -> str:
     meeting = await ctx.session.get(Meeting, ctx.meeting_id)
     community = await ctx.session.get(Community, meeting.community_id)
     statuses = set(QuestionStatus) - {QuestionStatus.pending} if ctx.audience.facilitator else SHOWN
     questions = await service.questions_of(ctx.session, ctx.meeting_id, statuses, ctx.audience.sort)
+    from_rooms = []
+    if ctx.audience.facilitator:  # rooms' questions reach the facilitators too
+        everywhere = await service.questions_of(ctx.session, ctx.meeting_id, statuses, ctx.audience.sort,
+                                                where=service.ANYWHERE)
+        from_rooms = [q for q in everywhere if q.breakout_room_id is not None]
     return render(
         "questions/_questions.html",
         meeting=meeting,
@@ -43,6 +59,8 @@ async def questions_region(ctx: RegionContext) -> str:
         open=[q for q in questions if q.status == QuestionStatus.open and not q.pinned],
         answered=[q for q in questions if q.status == QuestionStatus.answered],
         hidden=[q for q in questions if q.status == QuestionStatus.hidden],
+        from_rooms=from_rooms,
+        room_names=await _room_names(ctx, from_rooms),
         sort=ctx.audience.sort,
         facilitator=ctx.audience.facilitator,
         my_votes=ctx.personal.get("votes", set()),
@@ -56,10 +74,12 @@ async def review_region(ctx: RegionContext) -> str:
         return ""
     meeting = await ctx.session.get(Meeting, ctx.meeting_id)
     community = await ctx.session.get(Community, meeting.community_id)
-    pending = await service.questions_of(ctx.session, ctx.meeting_id, {QuestionStatus.pending}, "time")
+    pending = await service.questions_of(ctx.session, ctx.meeting_id, {QuestionStatus.pending}, "time",
+                                         where=service.ANYWHERE)
     jargon = await service.jargon_summary(ctx.session, ctx.meeting_id)
     return render(
         "questions/_review.html", meeting=meeting, community=community, pending=pending, jargon=jargon,
+        room_names=await _room_names(ctx, pending),
         csrf_token=ctx.csrf_token,
     )
 

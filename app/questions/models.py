@@ -35,6 +35,8 @@ class QuestionStatus(StrEnum):
 class Question(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    # Asked inside a breakout room: seen by that room and the facilitators only.
+    breakout_room_id: int | None = Field(default=None, foreign_key="breakoutroom.id", index=True, ondelete="CASCADE")
     body: str = Field(max_length=1000)
     attribution: Attribution = Field(max_length=12, sa_type=AutoString)
     # Only for named questions; role-only questions keep just the role.

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.breakouts.service import my_room
 from app.db import SessionDep
 from app.errors import DomainError, Forbidden, NotFound
 from app.live.regions import Audience, RegionContext, render_regions
@@ -51,7 +52,7 @@ def remember_tokens(response: Response, request: Request, meeting_id: int, token
 @room_part
 async def question_part(request: Request, session, viewer: Viewer) -> tuple[dict, dict]:
     settings = request.app.state.settings
-    shown = await service.questions_of(session, viewer.meeting.id, {QuestionStatus.open})
+    shown = await service.questions_of(session, viewer.meeting.id, {QuestionStatus.open}, where=service.ANYWHERE)
     votes = await service.my_votes(session, settings.secret_key, viewer.participant, shown)
     mine = await service.mine(session, viewer.meeting.id, my_tokens(request, viewer.meeting.id))
     return (
@@ -95,7 +96,7 @@ async def _updated(request: Request, session, meeting: Meeting, participant: Par
     else:
         settings = request.app.state.settings
         tokens = tokens if tokens is not None else my_tokens(request, meeting.id)
-        shown = await service.questions_of(session, meeting.id, {QuestionStatus.open})
+        shown = await service.questions_of(session, meeting.id, {QuestionStatus.open}, where=service.ANYWHERE)
         votes = await service.my_votes(session, settings.secret_key, participant, shown)
         mine = await service.mine(session, meeting.id, tokens)
         ctx = RegionContext(session, meeting.id, Audience.of(participant.is_facilitator), personal={"votes": votes},
@@ -119,15 +120,18 @@ async def ask(
     request: Request, session: SessionDep, asker: ParticipantOf, meeting_id: int,
     body: Annotated[str, Form(max_length=200_000)] = "",
     attribution: Annotated[str, Form(max_length=20)] = "anonymous",
+    room_id: Annotated[int | None, Form()] = None,
 ):
     try:
         form = parse_form(QuestionAsk, {"body": body, "attribution": attribution})
+        # Inside a breakout room: only its members may ask there.
+        room = await my_room(session, asker.meeting, asker.participant, room_id) if room_id is not None else None
         request.app.state.limiter.check(
             f"ask:{meeting_id}:{asker.participant.id}", QUESTIONS_PER_MINUTE, 60,
             "You have asked several questions in the last minute. Please wait {seconds} seconds and try again; "
             "your question is still in the box.",
         )
-        question, token = await service.ask(session, asker.meeting, asker.participant, form)
+        question, token = await service.ask(session, asker.meeting, asker.participant, form, room)
     except DomainError as exc:
         if _is_htmx(request):
             raise

@@ -48,6 +48,7 @@ class QuestionPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: str
     meeting_id: int
+    breakout_room_id: int | None = Field(description="Set when asked inside a breakout room")
     body: str
     attribution: Attribution
     author_name: str | None = Field(description="Only when the asker chose to give their name")

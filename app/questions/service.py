@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.breakouts.models import BreakoutRoom, BreakoutSeat
+from app.breakouts.service import room_of
 from app.errors import Conflict, Invalid, NotFound
 from app.live.events import commit_and_publish, record_event
 from app.meetings.models import Meeting, MeetingStatus, Participant
@@ -33,14 +35,19 @@ def public(question: Question) -> QuestionPublic:
 
 
 def _event_data(question: Question) -> dict:
-    return {"question": public(question).model_dump(mode="json")}
+    data = {"question": public(question).model_dump(mode="json")}
+    if question.breakout_room_id is not None:
+        data["room_id"] = question.breakout_room_id  # only that room's pages need it
+    return data
 
 
 # --- who could have asked ------------------------------------------------------
 
 
-async def possible_authors(session: AsyncSession, meeting_id: int, role: str | None = None) -> int:
-    """People who joined and have not gone: anyone of them could have asked."""
+async def possible_authors(session: AsyncSession, meeting_id: int, role: str | None = None,
+                           room_id: int | None = None) -> int:
+    """People who joined and have not gone (in the room, for a breakout question):
+    anyone of them could have asked."""
     query = select(func.count()).select_from(Participant).where(
         Participant.meeting_id == meeting_id,
         Participant.removed == False,  # noqa: E712
@@ -48,11 +55,14 @@ async def possible_authors(session: AsyncSession, meeting_id: int, role: str | N
     )
     if role is not None:
         query = query.where(Participant.role == role)
+    if room_id is not None:
+        query = query.join(BreakoutSeat, BreakoutSeat.participant_id == Participant.id).where(
+            BreakoutSeat.room_id == room_id)
     return (await session.exec(query)).one()
 
 
-async def role_attribution_allowed(session: AsyncSession, participant: Participant) -> bool:
-    return await possible_authors(session, participant.meeting_id, participant.role) >= ANONYMITY_THRESHOLD
+async def role_attribution_allowed(session: AsyncSession, participant: Participant, room_id: int | None = None) -> bool:
+    return await possible_authors(session, participant.meeting_id, participant.role, room_id) >= ANONYMITY_THRESHOLD
 
 
 # --- asking --------------------------------------------------------------------
@@ -63,11 +73,14 @@ def _check_open(meeting: Meeting) -> None:
         raise Conflict("This meeting has ended, so new questions are closed.")
 
 
-async def ask(session: AsyncSession, meeting: Meeting, participant: Participant, form: QuestionAsk) -> tuple[Question, str]:
-    """Post a question. Returns it and the withdraw token, which only the asker's
-    browser keeps; the database holds its hash and, for anonymous questions, nothing else."""
+async def ask(session: AsyncSession, meeting: Meeting, participant: Participant, form: QuestionAsk,
+              room: BreakoutRoom | None = None) -> tuple[Question, str]:
+    """Post a question to the meeting, or inside the asker's breakout room. Returns it
+    and the withdraw token, which only the asker's browser keeps; the database holds
+    its hash and, for anonymous questions, nothing else."""
     _check_open(meeting)
-    if form.attribution == Attribution.role and not await role_attribution_allowed(session, participant):
+    room_id = room.id if room is not None else None
+    if form.attribution == Attribution.role and not await role_attribution_allowed(session, participant, room_id):
         raise Invalid(
             "So few people here share your role that others could guess it was you. "
             "Ask anonymously or with your name instead.",
@@ -77,6 +90,7 @@ async def ask(session: AsyncSession, meeting: Meeting, participant: Participant,
     question = Question(
         id=_random_id(),
         meeting_id=meeting.id,
+        breakout_room_id=room_id,
         body=form.body,
         attribution=form.attribution,
         author_name=participant.display_name if form.attribution == Attribution.named else None,
@@ -107,7 +121,10 @@ async def withdraw(session: AsyncSession, meeting: Meeting, question_id: str, to
     if question is None or question.meeting_id != meeting.id or question.withdraw_hash not in {hash_secret(t) for t in tokens}:
         raise NotFound("That question is not one this browser asked, or it has already been withdrawn.")
     await session.delete(question)
-    await record_event(session, meeting.id, "question.withdrawn", {"question_id": question.id})
+    data = {"question_id": question.id}
+    if question.breakout_room_id is not None:
+        data["room_id"] = question.breakout_room_id
+    await record_event(session, meeting.id, "question.withdrawn", data)
     await commit_and_publish(session)
 
 
@@ -122,6 +139,9 @@ def voter_key(secret: str, participant_id: int, question_id: str) -> str:
 async def toggle_vote(session: AsyncSession, secret: str, meeting: Meeting, participant: Participant, question_id: str) -> bool:
     """Upvote, or take the upvote back. Returns whether the participant now votes for it."""
     question = await _visible_question(session, meeting, question_id)
+    if question.breakout_room_id is not None and (
+        await room_of(session, meeting.id, [participant.id])).get(participant.id) != question.breakout_room_id:
+        raise NotFound("There is no such question in this meeting.")
     if question.status != QuestionStatus.open:
         raise Conflict("Only open questions can be voted on.")
     key = voter_key(secret, participant.id, question.id)
@@ -143,7 +163,10 @@ async def toggle_vote(session: AsyncSession, secret: str, meeting: Meeting, part
         await session.rollback()
         raise Conflict("Your vote was already counted.") from exc
     await session.refresh(question)
-    await record_event(session, meeting.id, "question.voted", {"question_id": question.id, "votes": question.vote_count})
+    data = {"question_id": question.id, "votes": question.vote_count}
+    if question.breakout_room_id is not None:
+        data["room_id"] = question.breakout_room_id
+    await record_event(session, meeting.id, "question.voted", data)
     await commit_and_publish(session)
     return voted
 
@@ -159,10 +182,19 @@ async def my_votes(session: AsyncSession, secret: str, participant: Participant,
 # --- reading -------------------------------------------------------------------
 
 
+MAIN, ANYWHERE = "main", "anywhere"
+
+
 async def questions_of(
-    session: AsyncSession, meeting_id: int, statuses: set[QuestionStatus] | None = None, sort: str = "votes"
+    session: AsyncSession, meeting_id: int, statuses: set[QuestionStatus] | None = None, sort: str = "votes",
+    where: str | int = MAIN,
 ) -> list[Question]:
+    """Questions of the main room (MAIN), of one breakout room (its id), or ANYWHERE."""
     query = select(Question).where(Question.meeting_id == meeting_id)
+    if where == MAIN:
+        query = query.where(col(Question.breakout_room_id).is_(None))
+    elif where != ANYWHERE:
+        query = query.where(Question.breakout_room_id == where)
     if statuses:
         query = query.where(col(Question.status).in_([s.value for s in statuses]))
     if sort == "time":

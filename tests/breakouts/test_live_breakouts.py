@@ -234,3 +234,37 @@ def test_the_api_runs_a_round_and_imports_a_roster(scene, client):
                        headers=read_only).status_code == 403
     assert client.post(f"/api/v1/meetings/{scene.meeting_id}/breakouts", json={"rooms": 1, "room_size": 2},
                        headers=key).status_code == 422
+
+
+def test_a_question_asked_in_a_room_stays_in_that_room_and_reaches_the_facilitator(scene, client):
+    people = {name: scene.member(name, role) for name, role in ROLES}
+    key = api_key(scene)
+    plan(scene, rooms=2)
+    draft = rounds(scene, client, key)[-1]
+    scene.facilitator.post(f"/meetings/{scene.meeting_id}/breakouts/{draft['id']}/launch")
+    ana_room = room_of(draft, "Ana")
+    inside = [s["display_name"] for s in ana_room["seats"] if s["display_name"] in people and s["display_name"] != "Ana"]
+    outside = [s["display_name"] for r in draft["rooms"] if r["id"] != ana_room["id"] for s in r["seats"]
+               if s["display_name"] in people]
+    page = people["Ana"].get(f"/meetings/{scene.meeting_id}").text
+    assert f"Only {len(ana_room['seats'])} people are in this room" in text_of(region(page, "breakout"))
+
+    with people[inside[0]].live(scene.meeting_id) as mate, people[outside[0]].live(scene.meeting_id) as other, \
+            scene.facilitator.live(scene.meeting_id) as fac:
+        mate.next(), other.next(), fac.next()
+        response = people["Ana"].post(f"/meetings/{scene.meeting_id}/questions",
+                                      {"body": "Should we invite carers too?", "room_id": str(ana_room["id"])},
+                                      htmx=True)
+        assert response.status_code == 200
+        seen = mate.wait_for(lambda m: "invite carers" in (region(m, "breakout") or ""))
+        assert "Someone asks" in text_of(region(seen, "breakout"))
+        fac_seen = fac.wait_for(lambda m: "invite carers" in (region(m, "questions") or ""))
+        assert f"From breakout rooms (1) {ana_room['name']}:" in text_of(region(fac_seen, "questions"))
+    assert not any("invite carers" in m for m in other.received)
+    assert "invite carers" not in people[outside[0]].get(f"/meetings/{scene.meeting_id}").text
+    qid = re.search(r'id="q-([0-9a-f]{16})"', seen).group(1)
+    assert people[outside[0]].post(f"/meetings/{scene.meeting_id}/questions/{qid}/vote").status_code == 404
+    assert people[inside[0]].post(f"/meetings/{scene.meeting_id}/questions/{qid}/vote").status_code == 303
+    # Nobody can ask into a room they are not in.
+    assert people[outside[0]].post(f"/meetings/{scene.meeting_id}/questions",
+                                   {"body": "Let me in", "room_id": str(ana_room["id"])}).status_code == 403
