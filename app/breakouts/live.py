@@ -34,7 +34,7 @@ def _other_room(ctx: RegionContext) -> bool:
     return False
 
 
-@region("breakout")
+@region("breakout", depends=("room_id",))
 async def breakout_region(ctx: RegionContext) -> str:
     if _other_room(ctx):
         return ""
@@ -65,7 +65,7 @@ async def breakout_region(ctx: RegionContext) -> str:
     return render("breakouts/_breakout.html", **context)
 
 
-@region("breakout-control")
+@region("breakout-control", depends=("facilitator",))
 async def control_region(ctx: RegionContext) -> str:
     if not ctx.audience.facilitator or (ctx.event is not None and ctx.event.type == "breakout.chat"):
         return ""

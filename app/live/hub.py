@@ -103,6 +103,10 @@ class LiveHub:
     def connection_count(self) -> int:
         return sum(len(c) for c in self._participants.values())
 
+    def local_connections(self, participant_id: int) -> int:
+        """Sockets of one participant (or room display) open on this worker."""
+        return len(self._participants.get(participant_topic(participant_id), ()))
+
     def new_connection(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience) -> Connection:
         return Connection(websocket, meeting_id, participant_id, audience, self.queue_size)
 
@@ -197,8 +201,10 @@ class LiveHub:
         async with self.sessionmaker() as session:
             if is_regrouping(event.type):
                 await self._regroup(session, event.meeting_id, audiences)
+            cache: dict = {}  # audiences that see a region alike share one rendering
             for audience, conns in list(audiences.items()):
-                text = await render_regions(RegionContext(session, event.meeting_id, audience, event=event), names)
+                text = await render_regions(RegionContext(session, event.meeting_id, audience, event=event), names,
+                                            cache)
                 if not text:  # nothing for this audience (e.g. another room's chat)
                     continue
                 for conn in list(conns):

@@ -23,6 +23,10 @@ class Audience:
     facilitator: bool = False
     sort: str = "votes"  # how this page orders questions
     room_id: int | None = None  # their breakout room while a round runs
+    # The room display (a projector): no person behind it, only the regions made for
+    # it (`region(name, display=True)`), and the address its join QR code points to.
+    display: bool = False
+    origin: str = ""
 
     @classmethod
     def of(cls, facilitator: bool, sort: str | None = None) -> "Audience":
@@ -51,12 +55,25 @@ class RegionContext:
 Renderer = Callable[[RegionContext], Awaitable[str]]
 
 _regions: dict[str, Renderer] = {}
+_display_regions: set[str] = set()
 _event_regions: dict[str, tuple[str, ...]] = {}
+_depends: dict[str, tuple[str, ...] | None] = {}
 
 
-def region(name: str) -> Callable[[Renderer], Renderer]:
+def region(name: str, display: bool = False, depends: tuple[str, ...] | None = None
+           ) -> Callable[[Renderer], Renderer]:
+    """Register a region. `display=True`: only for the room display, whose audience
+    sees nothing else (and the meeting page never renders it). `depends`: the
+    Audience fields its pushed text depends on (default: all), so the hub renders it
+    once per distinct value rather than once per audience."""
+
     def register(renderer: Renderer) -> Renderer:
         _regions[name] = renderer
+        _depends[name] = depends
+        if display:
+            _display_regions.add(name)
+        else:
+            _display_regions.discard(name)
         return renderer
 
     return register
@@ -76,8 +93,23 @@ def all_regions() -> tuple[str, ...]:
     return tuple(_regions)
 
 
-async def render_regions(ctx: RegionContext, names: tuple[str, ...]) -> str:
-    return "".join([await _regions[name](ctx) for name in names])
+async def render_regions(ctx: RegionContext, names: tuple[str, ...], cache: dict | None = None) -> str:
+    """Render these regions for one audience. With `cache` (one per pushed event),
+    audiences that see a region alike share one rendering."""
+    display = ctx.audience.display
+    parts = []
+    for name in names:
+        if (name in _display_regions) != display:
+            continue
+        depends = _depends.get(name)
+        if cache is None or depends is None:
+            parts.append(await _regions[name](ctx))
+            continue
+        key = (name, display, tuple(getattr(ctx.audience, f) for f in depends))
+        if key not in cache:
+            cache[key] = await _regions[name](ctx)
+        parts.append(cache[key])
+    return "".join(parts)
 
 
 # --- grouping: which breakout room each person's page belongs to -----------------

@@ -14,7 +14,7 @@ async def _meeting_and_community(ctx: RegionContext):
     return meeting, community
 
 
-@region("status")
+@region("status", depends=("facilitator",))
 async def status_region(ctx: RegionContext) -> str:
     meeting, community = await _meeting_and_community(ctx)
     return render(
@@ -26,7 +26,7 @@ async def status_region(ctx: RegionContext) -> str:
     )
 
 
-@region("agenda")
+@region("agenda", depends=("facilitator",))
 async def agenda_region(ctx: RegionContext) -> str:
     meeting, community = await _meeting_and_community(ctx)
     items = await service.agenda_of(ctx.session, ctx.meeting_id)
@@ -39,7 +39,7 @@ async def agenda_region(ctx: RegionContext) -> str:
     )
 
 
-@region("presence")
+@region("presence", depends=("facilitator",))
 async def presence_region(ctx: RegionContext) -> str:
     meeting, community = await _meeting_and_community(ctx)
     people = await service.participants_of(ctx.session, ctx.meeting_id)

@@ -40,7 +40,7 @@ async def _room_names(ctx: RegionContext, questions) -> dict[int, str]:
     return {r.id: r.name for r in rooms.all()}
 
 
-@region("questions")
+@region("questions", depends=("facilitator", "sort"))
 async def questions_region(ctx: RegionContext) -> str:
     meeting = await ctx.session.get(Meeting, ctx.meeting_id)
     community = await ctx.session.get(Community, meeting.community_id)
@@ -68,7 +68,7 @@ async def questions_region(ctx: RegionContext) -> str:
     )
 
 
-@region("question-review")
+@region("question-review", depends=("facilitator",))
 async def review_region(ctx: RegionContext) -> str:
     if not ctx.audience.facilitator:
         return ""
@@ -84,7 +84,7 @@ async def review_region(ctx: RegionContext) -> str:
     )
 
 
-@region("ask-privacy")
+@region("ask-privacy", depends=())
 async def privacy_region(ctx: RegionContext) -> str:
     count = await service.possible_authors(ctx.session, ctx.meeting_id)
     return render("questions/_privacy.html", count=count, threshold=service.ANONYMITY_THRESHOLD)
