@@ -33,10 +33,19 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = []
     cookie_secure: bool | None = None
     log_level: str = "INFO"
+    # Requests per minute for each API key (beyond: 429 with Retry-After).
+    api_requests_per_minute: int = 600
     # Live socket hygiene.
     live_queue_size: int = 256
     live_max_message_bytes: int = 4096
     live_max_connections_per_participant: int = 5
+    # Webhooks: in production a webhook may not point at this machine or a private,
+    # loopback or link-local network (server-side request forgery) unless this is
+    # true, e.g. for a receiver on the same intranet.
+    webhook_allow_private: bool = False
+    # Send webhook deliveries from this process (a background task). Off only for
+    # tests that drive deliveries themselves; on PostgreSQL several workers share the queue safely.
+    webhook_worker: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> "Settings":

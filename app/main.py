@@ -1,6 +1,8 @@
 """create_app(): the FastAPI application, its lifespan and its routers."""
 
 import logging
+import asyncio
+import contextlib
 import time
 from contextlib import asynccontextmanager
 
@@ -11,19 +13,29 @@ from sqlalchemy import text
 
 import app.meetings.live  # noqa: F401  (registers the meeting's live regions)
 import app.questions.live  # noqa: F401
+import app.actions.live  # noqa: F401
 import app.breakouts.live  # noqa: F401
+import app.display.live  # noqa: F401
+import app.live.news  # noqa: F401  (one lasting aria-live element that says what changed)
+import app.icebreakers.live  # noqa: F401
 from app.accounts import pages as account_pages
+from app.actions import pages as action_pages
 from app.api import router as api_router
 from app.apikeys import pages as apikey_pages
 from app.communities import pages as community_pages
+from app.display import pages as display_pages
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.live import feed as live_feed
 from app.live import socket as live_socket
 from app.live.brokers import make_broker
 from app.live.hub import LiveHub
 from app.meetings import pages as meeting_pages
 from app.questions import pages as question_pages
 from app.breakouts import pages as breakout_pages
+from app.icebreakers import pages as icebreaker_pages
+from app.webhooks import pages as webhook_pages
+from app.webhooks import worker as webhook_worker  # (its service queues deliveries as events are recorded)
 from app.meetings.service import reset_presence
 from app.web.errors import install_error_handlers
 from app.web.ratelimit import RateLimiter
@@ -63,9 +75,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await reset_presence(session)
         log.info("Roundtable started (database: %s, broker: %s)",
                  "SQLite" if settings.is_sqlite else "PostgreSQL", "Redis" if settings.redis_url else "in-process")
+        # Sends webhook deliveries in the background (app/webhooks/worker.py).
+        deliveries = (asyncio.create_task(webhook_worker.run(app.state.sessionmaker, settings), name="webhook-deliveries")
+                      if settings.webhook_worker else None)
         try:
             yield
         finally:
+            if deliveries is not None:
+                deliveries.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await deliveries
             await app.state.hub.stop()
             await engine.dispose()
 
@@ -133,9 +152,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
 
     for router in (account_pages.router, community_pages.router, meeting_pages.router, question_pages.router, breakout_pages.router,
-                   apikey_pages.router):
+                   action_pages.router, icebreaker_pages.router, display_pages.router,
+                   apikey_pages.router, webhook_pages.router):
         app.include_router(router)
     app.include_router(live_socket.router)
+    app.include_router(live_feed.router)
     app.include_router(api_router, prefix="/api/v1")
 
     return app

@@ -4,10 +4,11 @@ from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from app.apikeys.models import ApiKey
 from app.apikeys.service import key_for
+from app.communities.service import MAX_ID
 from app.db import SessionDep
 from app.errors import DomainError, Forbidden, NotFound
 
@@ -30,7 +31,11 @@ class Problem(BaseModel):
 
 
 def _problem(description: str) -> dict:
-    return {"model": Problem, "description": description, "content": {"application/problem+json": {}}}
+    # "model" puts Problem in the components (and, as FastAPI does, under application/json);
+    # the schema must also be under the media type the errors are actually sent as.
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"model": Problem, "description": description,
+            "content": {"application/problem+json": {"schema": schema}}}
 
 
 PROBLEMS = {
@@ -65,6 +70,10 @@ async def api_key(
     key = await key_for(session, credentials.credentials)
     if key is None:
         raise Unauthorized("This API key is not valid: it may have been revoked or have expired.")
+    request.app.state.limiter.check(
+        f"api:{key.id}", request.app.state.settings.api_requests_per_minute, 60,
+        "This API key has made too many requests. Try again in {seconds} seconds.",
+    )
     request.state.api_key = key
     return key
 
@@ -88,7 +97,16 @@ def own_community(key: ApiKey, community_id: int) -> None:
 
 
 Limit = Annotated[int, Query(ge=1, le=100, description="How many items per page")]
-Cursor = Annotated[str | None, Query(max_length=20, pattern=r"^\d+$", description="From `next_cursor` of the previous page")]
+
+
+def _cursor_in_range(value: str | None) -> str | None:
+    if value is not None and int(value) > MAX_ID:
+        raise ValueError("This is not a cursor from this API; pass back `next_cursor` from the previous page")
+    return value
+
+
+Cursor = Annotated[str | None, Query(max_length=20, pattern=r"^\d+$", description="From `next_cursor` of the previous page"),
+                   AfterValidator(_cursor_in_range)]
 
 
 def page_of(items: list, limit: int, key=lambda item: item.id) -> tuple[list, str | None]:

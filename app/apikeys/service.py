@@ -8,6 +8,7 @@ from app.accounts.models import Account
 from app.apikeys.models import ApiKey
 from app.apikeys.schemas import ApiKeyCreate
 from app.communities.models import Community
+from app.communities.service import in_id_range
 from app.db import utcnow
 from app.errors import NotFound
 from app.meetings.service import to_utc
@@ -38,7 +39,7 @@ async def create_key(session: AsyncSession, community: Community, account: Accou
 
 
 async def revoke_key(session: AsyncSession, community: Community, key_id: int) -> ApiKey:
-    key = await session.get(ApiKey, key_id)
+    key = await session.get(ApiKey, key_id) if in_id_range(key_id) else None
     if key is None or key.community_id != community.id:
         raise NotFound("There is no such API key.")
     if key.revoked_at is None:

@@ -3,6 +3,7 @@ after it, and the facilitator's controls. Pages are grouped by room, so a room's
 chat is rendered once per room and reaches only that room."""
 
 from app.breakouts import service
+from app.breakouts import sources  # noqa: F401  (room notes -> actions)
 from app.questions import service as questions
 from app.questions.models import QuestionStatus
 from app.breakouts.models import RoundStatus
@@ -80,9 +81,12 @@ async def control_region(ctx: RegionContext) -> str:
         seated = {p.id for pairs in seats.values() for _, p in pairs}
         unseated = [p for p in await service.people_here(ctx.session, ctx.meeting_id) if p.id not in seated]
     here = len(await service.people_here(ctx.session, ctx.meeting_id))
+    last_closed = await service.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.closed)
+    reported = await service.rooms_of(ctx.session, last_closed.id) if last_closed and current is None else []
     return render(
         "breakouts/_control.html", meeting=meeting, community=community, round=current, rooms=rooms, seats=seats,
         unseated=unseated, here=here, rounds=await service.rounds_of(ctx.session, ctx.meeting_id),
+        last_closed=last_closed, reported=[r for r in reported if r.notes.strip()],
         csrf_token=ctx.csrf_token,
     )
 

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.breakouts import service
 from app.breakouts.models import BreakoutRoom
 from app.breakouts.schemas import Broadcast, ChatMessage, NotesUpdate, RoundSetup
+from app.communities.service import in_id_range
 from app.db import SessionDep
 from app.errors import Conflict, NotFound
 from app.meetings.pages import FacilitatorOf, done
@@ -80,7 +81,7 @@ async def round_step(request: Request, session: SessionDep, f: FacilitatorOf, me
 
 @router.post("/meetings/{meeting_id}/breakouts/rooms/{room_id}/help/clear", dependencies=[CsrfChecked])
 async def clear_help(request: Request, session: SessionDep, f: FacilitatorOf, meeting_id: int, room_id: int):
-    room = await session.get(BreakoutRoom, room_id)
+    room = await session.get(BreakoutRoom, room_id) if in_id_range(room_id) else None
     if room is None:
         raise NotFound("There is no such room.")
     await service.get_round(session, f.meeting, room.round_id)

@@ -1,6 +1,6 @@
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.communities.schemas import clean_text
+from app.communities.schemas import clean_text, strip_controls
 from app.db import UtcDateTime
 from app.breakouts.models import RoundStatus
 
@@ -20,7 +20,7 @@ class RoundSetup(BaseModel):
     @field_validator("prompt")
     @classmethod
     def _prompt(cls, value: str) -> str:
-        return value.replace("\r\n", "\n").strip()
+        return strip_controls(value.replace("\r\n", "\n")).strip()
 
     @field_validator("room_names")
     @classmethod
@@ -36,8 +36,8 @@ class RoundSetup(BaseModel):
 
 
 class Move(BaseModel):
-    participant_id: int
-    room_id: int
+    participant_id: int = Field(ge=1, le=2**31 - 1)
+    room_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class Broadcast(BaseModel):
@@ -58,7 +58,7 @@ class ChatMessage(BaseModel):
     @field_validator("body")
     @classmethod
     def _body(cls, value: str) -> str:
-        value = value.strip()
+        value = strip_controls(value).strip()
         if not value:
             raise ValueError("Write a message")
         return value
@@ -66,7 +66,12 @@ class ChatMessage(BaseModel):
 
 class NotesUpdate(BaseModel):
     notes: str = Field(default="", max_length=5000)
-    version: int = Field(ge=0, description="The notes version you started from")
+    version: int = Field(ge=0, le=2**31 - 1, description="The notes version you started from")
+
+    @field_validator("notes")
+    @classmethod
+    def _notes(cls, value: str) -> str:
+        return strip_controls(value.replace("\r\n", "\n"))
 
 
 class SeatPublic(BaseModel):

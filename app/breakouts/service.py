@@ -16,6 +16,7 @@ from app.breakouts import allocate as allocator
 from app.breakouts.models import BreakoutMessage, BreakoutRoom, BreakoutRound, BreakoutSeat, RoundStatus
 from app.breakouts.schemas import Broadcast, ChatMessage, NotesUpdate, RoundSetup
 from app.communities.models import LAY_ROLES
+from app.communities.service import in_id_range
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.live.events import commit_and_publish, record_event
@@ -56,7 +57,7 @@ async def rounds_of(session: AsyncSession, meeting_id: int) -> list[BreakoutRoun
 
 
 async def get_round(session: AsyncSession, meeting: Meeting, round_id: int) -> BreakoutRound:
-    round_ = await session.get(BreakoutRound, round_id)
+    round_ = await session.get(BreakoutRound, round_id) if in_id_range(round_id) else None
     if round_ is None or round_.meeting_id != meeting.id:
         raise NotFound("There is no such breakout round in this meeting.")
     return round_
@@ -218,8 +219,8 @@ async def move(session: AsyncSession, meeting: Meeting, round_: BreakoutRound, p
     """Move someone by hand (before or during the round)."""
     if round_.status == RoundStatus.closed:
         raise Conflict("This round has closed.")
-    room = await session.get(BreakoutRoom, room_id)
-    participant = await session.get(Participant, participant_id)
+    room = await session.get(BreakoutRoom, room_id) if in_id_range(room_id) else None
+    participant = await session.get(Participant, participant_id) if in_id_range(participant_id) else None
     if room is None or room.round_id != round_.id:
         raise NotFound("There is no such room in this round.", field="room_id")
     if participant is None or participant.meeting_id != meeting.id or participant.removed:
@@ -320,7 +321,7 @@ async def place_latecomer(session: AsyncSession, meeting: Meeting, participant: 
 
 
 async def my_room(session: AsyncSession, meeting: Meeting, participant: Participant, room_id: int) -> BreakoutRoom:
-    room = await session.get(BreakoutRoom, room_id)
+    room = await session.get(BreakoutRoom, room_id) if in_id_range(room_id) else None
     seats = await room_of(session, meeting.id, [participant.id])
     if room is None or seats.get(participant.id) != room_id:
         raise Forbidden("You are not in that breakout room.")

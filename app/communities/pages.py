@@ -14,6 +14,7 @@ from app.meetings.service import meetings_of
 from app.web.deps import CsrfChecked, CurrentAccount, SignedIn
 from app.web.forms import FormInvalid, lines, parse_form
 from app.web.templating import page
+from app.webhooks import service as webhook_service
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,6 +74,7 @@ async def community_page(request: Request, session, account, community_id: int, 
         meetings=await meetings_of(session, community_id),
         members=await service.members_of(session, community_id),
         api_keys=await apikey_service.keys_of(session, community_id) if permission == Permission.organiser else [],
+        webhooks=await webhook_service.section(session, community_id) if permission == Permission.organiser else None,
         **{"meeting_values": {}, "meeting_errors": {}, "member_errors": {}, "key_errors": {}, "new_key": None, **extra},
     )
 

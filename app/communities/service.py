@@ -7,6 +7,15 @@ from app.communities.schemas import CommunityCreate, MemberAdd, MemberPublic, sl
 from app.errors import Conflict, Forbidden, NotFound
 
 
+# Ids are 32-bit integers in PostgreSQL. A bigger number in a URL matches nothing, and
+# the database driver would fail on it (a 500), so lookups say "not found" first.
+MAX_ID = 2**31 - 1
+
+
+def in_id_range(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
 async def create_community(session: AsyncSession, organiser: Account, form: CommunityCreate) -> Community:
     roles = [r.model_dump() for r in DEFAULT_ROLES]
     known = {r["slug"] for r in roles}
@@ -34,14 +43,14 @@ async def communities_of(session: AsyncSession, account: Account) -> list[tuple[
 
 
 async def get_community(session: AsyncSession, community_id: int) -> Community:
-    community = await session.get(Community, community_id)
+    community = await session.get(Community, community_id) if in_id_range(community_id) else None
     if community is None:
         raise NotFound("There is no such community.")
     return community
 
 
 async def permission_in(session: AsyncSession, account: Account | None, community_id: int) -> Permission | None:
-    if account is None:
+    if account is None or not in_id_range(community_id):
         return None
     result = await session.exec(
         select(Membership.permission).where(

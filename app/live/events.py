@@ -6,6 +6,7 @@ meeting row, so it stays unique and ordered however many workers write.
 """
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -33,6 +34,11 @@ class LiveEvent:
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
 
+    def feed_json(self) -> str:
+        """The form integrations get on the event feed (and in webhooks)."""
+        return json.dumps({"type": self.type, "meeting": self.meeting_id, "seq": self.seq, "time": self.at,
+                           "data": self.data}, separators=(",", ":"))
+
     @classmethod
     def from_json(cls, text: str) -> "LiveEvent":
         return cls(**json.loads(text))
@@ -40,6 +46,12 @@ class LiveEvent:
     @classmethod
     def from_row(cls, row: MeetingEvent) -> "LiveEvent":
         return cls(row.meeting_id, row.seq, row.type, row.data, row.created_at.isoformat().replace("+00:00", "Z"))
+
+
+# Called inside record_event, in the event's own transaction, after its row is added:
+# what a hook writes commits or rolls back with the event (webhooks queue their
+# deliveries here, app/webhooks/service.py). A hook must be cheap for events it ignores.
+on_record: list[Callable[[AsyncSession, "LiveEvent"], Awaitable[None]]] = []
 
 
 def meeting_topic(meeting_id: int) -> str:
@@ -63,6 +75,8 @@ async def record_event(session: AsyncSession, meeting_id: int, type_: str, data:
     session.add(row)
     event = LiveEvent.from_row(row)
     session.info.setdefault(PENDING, []).append(event)
+    for hook in on_record:
+        await hook(session, event)
     return event
 
 

@@ -48,10 +48,16 @@ class Connection:
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
         self.closed = asyncio.Event()
         self.close_code = 1000
+        self.held: list[str] | None = None  # pushes kept back while its snapshot is read
 
     def offer(self, text: str) -> None:
         """Queue without waiting; a client that cannot keep up is let go."""
         if self.closed.is_set():
+            return
+        if self.held is not None:
+            self.held.append(text)
+            if len(self.held) > self.queue.maxsize:
+                self.close(CLOSE_SLOW)
             return
         try:
             self.queue.put_nowait(text)
@@ -62,6 +68,23 @@ class Connection:
     def close(self, code: int) -> None:
         self.close_code = code
         self.closed.set()
+
+    def hold(self) -> bool:
+        """Keep pushes back while a snapshot is read (False if already holding)."""
+        if self.held is not None:
+            return False
+        self.held = []
+        return True
+
+    def release(self, snapshot: str) -> None:
+        """Queue the snapshot, then the pushes that came while it was read. Those
+        were rendered after their change committed, so they are at least as new as
+        the snapshot: sent before it, an older snapshot would undo them (a button
+        pressed just as a page connects would seem to do nothing)."""
+        held, self.held = self.held or [], None
+        self.offer(snapshot)
+        for text in held:
+            self.offer(text)
 
     async def send_forever(self) -> None:
         while True:
@@ -76,6 +99,8 @@ class LiveHub:
         self.queue_size = queue_size
         # topic -> audience -> connections on this worker
         self._meetings: dict[str, dict[Audience, set[Connection]]] = defaultdict(lambda: defaultdict(set))
+        # Integrations' event feeds (JSON, not HTML): topic -> connections on this worker
+        self._feeds: dict[str, set[Connection]] = defaultdict(set)
         self._participants: dict[str, set[Connection]] = defaultdict(set)
         self._serving: set[asyncio.Task] = set()  # one per open socket
         self._cleanups: set[asyncio.Task] = set()  # presence updates after a socket closes
@@ -122,11 +147,12 @@ class LiveHub:
         async with self.sessionmaker() as session:
             rooms = await rooms_for(session, conn.meeting_id, [conn.participant_id])
         conn.audience = replace(conn.audience, room_id=rooms.get(conn.participant_id))
+        conn.hold()
         self._meetings[mtopic][conn.audience].add(conn)
         self._participants[ptopic].add(conn)
         await self.broker.subscribe(mtopic)
         await self.broker.subscribe(ptopic)
-        conn.offer(await self.snapshot(conn.meeting_id, conn.audience))
+        conn.release(await self.snapshot(conn.meeting_id, conn.audience))
 
     async def detach(self, conn: Connection) -> None:
         mtopic, ptopic = meeting_topic(conn.meeting_id), participant_topic(conn.participant_id)
@@ -137,13 +163,30 @@ class LiveHub:
                 del audiences[conn.audience]
             if not audiences:
                 del self._meetings[mtopic]
-                await self.broker.unsubscribe(mtopic)
+                if not self._feeds.get(mtopic):
+                    await self.broker.unsubscribe(mtopic)
         conns = self._participants.get(ptopic)
         if conns is not None:
             conns.discard(conn)
             if not conns:
                 del self._participants[ptopic]
                 await self.broker.unsubscribe(ptopic)
+
+    async def attach_feed(self, conn: Connection) -> None:
+        """An integration's feed: every event of the meeting as JSON, from now on."""
+        topic = meeting_topic(conn.meeting_id)
+        self._feeds[topic].add(conn)
+        await self.broker.subscribe(topic)
+
+    async def detach_feed(self, conn: Connection) -> None:
+        topic = meeting_topic(conn.meeting_id)
+        feeds = self._feeds.get(topic)
+        if feeds is not None:
+            feeds.discard(conn)
+            if not feeds:
+                del self._feeds[topic]
+                if not self._meetings.get(topic):
+                    await self.broker.unsubscribe(topic)
 
     async def publish(self, event: LiveEvent) -> None:
         await self.broker.publish(event.topic, event.to_json())
@@ -163,9 +206,10 @@ class LiveHub:
         for topic, audiences in list(self._meetings.items()):
             meeting_id = int(topic.split(":")[1])
             for audience, conns in list(audiences.items()):
+                held = [conn for conn in list(conns) if conn.hold()]
                 text = await self.snapshot(meeting_id, audience)
-                for conn in list(conns):
-                    conn.offer(text)
+                for conn in held:
+                    conn.release(text)
 
     async def _close_removed(self) -> None:
         ids = [int(topic.split(":")[1]) for topic in list(self._participants)]
@@ -194,6 +238,11 @@ class LiveHub:
                 conn.close(CLOSE_REMOVED)
 
     async def _on_meeting_event(self, topic: str, event: LiveEvent) -> None:
+        feeds = self._feeds.get(topic)
+        if feeds:
+            text = event.feed_json()
+            for feed in list(feeds):
+                feed.offer(text)
         names = regions_for(event.type)
         audiences = self._meetings.get(topic)
         if not names or not audiences:
@@ -237,7 +286,7 @@ async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[],
         await hub.attach(conn)
         tasks = (
             asyncio.create_task(conn.send_forever()),
-            asyncio.create_task(_drain_incoming(conn)),
+            asyncio.create_task(drain_incoming(conn)),
             asyncio.create_task(conn.closed.wait()),
         )
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -256,7 +305,7 @@ async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[],
         await asyncio.shield(task)
 
 
-async def _drain_incoming(conn: Connection) -> None:
+async def drain_incoming(conn: Connection) -> None:
     """Commands come over HTTP; the socket only listens. Ignore what clients send
     (the server's size limit applies), and end when they disconnect."""
     while True:

@@ -1,12 +1,15 @@
 """The meeting's live socket: identity and Origin checks, presence, then the hub."""
 
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import DomainError
 from app.live.hub import serve_connection
+from app.live.regions import Audience
 from app.meetings import service
 from app.meetings.viewer import resolve_viewer
 
@@ -63,5 +66,57 @@ async def meeting_socket(websocket: WebSocket, meeting_id: int) -> None:
         async with app.state.sessionmaker() as session:
             session.info["hub"] = hub
             await service.disconnected(session, participant.id, meeting_id)
+
+    await serve_connection(hub, conn, gone)
+
+
+# --- the room display ----------------------------------------------------------------
+
+DISPLAYS_PER_LINK = 10  # per worker: a projector or two, and a spare laptop
+
+
+def public_origin(websocket: WebSocket) -> str:
+    """The address people use, for the display's join link: PUBLIC_URL, else the
+    page's own origin (already checked), else the socket's host."""
+    settings = websocket.app.state.settings
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    origin = websocket.headers.get("origin")
+    if origin:
+        return origin
+    base = str(websocket.base_url).rstrip("/")
+    return base.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
+
+
+async def serve_display(websocket: WebSocket,
+                        authorise: Callable[[AsyncSession], Awaitable[tuple[int, int] | None]]) -> None:
+    """A room display's socket: the display regions only, read-only, and no person
+    behind it, so no presence. `authorise` returns the meeting and the id the display
+    listens under on the hub (0 for a facilitator's own display; minus the meeting id
+    for displays opened with the display link, so switching the link off closes
+    them all), or None to refuse."""
+    if not origin_allowed(websocket):
+        log.warning("live: refused a display socket from a foreign origin")
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    app = websocket.app
+    hub = app.state.hub
+    async with app.state.sessionmaker() as session:
+        try:
+            allowed = await authorise(session)
+        except DomainError:
+            allowed = None
+    if allowed is None:
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    meeting_id, listener_id = allowed
+    if listener_id != 0 and hub.local_connections(listener_id) >= DISPLAYS_PER_LINK:
+        await websocket.close(code=CLOSE_POLICY, reason="Too many displays for one link")
+        return
+    await websocket.accept()
+    conn = hub.new_connection(websocket, meeting_id, listener_id, Audience(display=True, origin=public_origin(websocket)))
+
+    async def gone() -> None:
+        return None
 
     await serve_connection(hub, conn, gone)

@@ -23,8 +23,8 @@ router = APIRouter(tags=["meetings"])
 
 
 async def _meeting_for_key(session, key, meeting_id: int) -> Meeting:
-    meeting = await session.get(Meeting, meeting_id)
-    if meeting is None or meeting.community_id != key.community_id:
+    meeting = await service.get_meeting(session, meeting_id)
+    if meeting.community_id != key.community_id:
         raise NotFound("There is no such meeting.")
     return meeting
 

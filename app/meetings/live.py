@@ -39,6 +39,11 @@ async def agenda_region(ctx: RegionContext) -> str:
     )
 
 
+MEMBER_NAMES_LIMIT = 80
+FACILITATOR_NAMES_LIMIT = 150
+AWAY_NAMES_LIMIT = 40
+
+
 @region("presence", depends=("facilitator",))
 async def presence_region(ctx: RegionContext) -> str:
     meeting, community = await _meeting_and_community(ctx)
@@ -48,14 +53,20 @@ async def presence_region(ctx: RegionContext) -> str:
     here.sort(key=lambda p: (order.get(p.role, len(order)), p.display_name.lower()))
     groups = [(community.role_label(role), list(members)) for role, members in groupby(here, key=lambda p: p.role)]
     away = [p for p in people if p.live_connections == 0]
+    # Every arrival pushes this region to everyone: past a meeting-room size list
+    # the counts by role only, or a conference-sized meeting drowns in its own lists.
+    listed = len(here) <= (FACILITATOR_NAMES_LIMIT if ctx.audience.facilitator else MEMBER_NAMES_LIMIT)
     return render(
         "meetings/_presence.html",
+        listed=listed,
+        names_limit=FACILITATOR_NAMES_LIMIT if ctx.audience.facilitator else MEMBER_NAMES_LIMIT,
         meeting=meeting,
         community=community,
         groups=groups,
         here_count=len(here),
         in_room_count=sum(1 for p in here if p.in_room),
-        away=away,
+        away=away[:AWAY_NAMES_LIMIT],
+        away_more=max(0, len(away) - AWAY_NAMES_LIMIT),
         facilitator=ctx.audience.facilitator,
         csrf_token=ctx.csrf_token,
     )

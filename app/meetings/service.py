@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import Account
 from app.communities.models import Community
+from app.communities.service import in_id_range
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.live.events import commit_and_publish, record_event
@@ -48,7 +49,7 @@ def new_join_code() -> str:
 
 
 async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
-    meeting = await session.get(Meeting, meeting_id)
+    meeting = await session.get(Meeting, meeting_id) if in_id_range(meeting_id) else None
     if meeting is None:
         raise NotFound("There is no such meeting.")
     return meeting
@@ -94,7 +95,7 @@ async def participants_of(session: AsyncSession, meeting_id: int) -> list[Partic
 
 
 async def get_participant(session: AsyncSession, meeting: Meeting, participant_id: int) -> Participant:
-    participant = await session.get(Participant, participant_id)
+    participant = await session.get(Participant, participant_id) if in_id_range(participant_id) else None
     if participant is None or participant.meeting_id != meeting.id or participant.removed:
         raise NotFound("That person is not in this meeting.")
     return participant
@@ -152,14 +153,18 @@ async def create_meeting(session: AsyncSession, community: Community, form: Meet
 async def regenerate_join_link(session: AsyncSession, meeting: Meeting) -> Meeting:
     meeting.join_code = new_join_code()
     session.add(meeting)
-    await session.commit()
+    # No code in the event (events are kept and fed to integrations): the room
+    # display re-renders its QR code from the database.
+    await record_event(session, meeting.id, "meeting.join_link_changed", {})
+    await commit_and_publish(session)
     return meeting
 
 
 async def revoke_join_link(session: AsyncSession, meeting: Meeting) -> Meeting:
     meeting.join_code = None
     session.add(meeting)
-    await session.commit()
+    await record_event(session, meeting.id, "meeting.join_link_changed", {})
+    await commit_and_publish(session)
     return meeting
 
 

@@ -1,5 +1,6 @@
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.communities.schemas import clean_text, strip_controls
 from app.db import UtcDateTime
 from app.questions.models import Attribution, QuestionStatus
 
@@ -7,8 +8,8 @@ MAX_QUESTION = 1000
 
 
 def _clean_body(value: str) -> str:
-    # Keep the asker's line breaks; trim the ends.
-    value = value.replace("\r\n", "\n").strip()
+    # Keep the asker's line breaks; drop control characters (PostgreSQL refuses NUL); trim.
+    value = strip_controls(value.replace("\r\n", "\n")).strip()
     if not value:
         raise ValueError("Write your question first")
     return value
@@ -30,7 +31,7 @@ class QuestionAnswer(BaseModel):
     @field_validator("answer")
     @classmethod
     def _answer(cls, value: str) -> str:
-        return value.replace("\r\n", "\n").strip()
+        return strip_controls(value.replace("\r\n", "\n")).strip()
 
 
 class JargonAsk(BaseModel):
@@ -39,7 +40,7 @@ class JargonAsk(BaseModel):
     @field_validator("term")
     @classmethod
     def _term(cls, value: str) -> str:
-        return " ".join(value.split())
+        return clean_text(value)
 
 
 class QuestionPublic(BaseModel):

@@ -268,3 +268,23 @@ def test_a_question_asked_in_a_room_stays_in_that_room_and_reaches_the_facilitat
     # Nobody can ask into a room they are not in.
     assert people[outside[0]].post(f"/meetings/{scene.meeting_id}/questions",
                                    {"body": "Let me in", "room_id": str(ana_room["id"])}).status_code == 403
+
+
+def test_a_rooms_notes_become_an_action_in_one_step(scene, client):
+    ana = scene.member("Ana", "lay")
+    scene.member("Cal", "clinician")
+    key = api_key(scene)
+    plan(scene, rooms=1)
+    draft = rounds(scene, client, key)[-1]
+    room = draft["rooms"][0]["id"]
+    scene.facilitator.post(f"/meetings/{scene.meeting_id}/breakouts/{draft['id']}/launch")
+    ana.post(f"/meetings/{scene.meeting_id}/breakouts/rooms/{room}/notes",
+             {"notes": "Ask the trust for physio waiting times\nand share them", "version": "0"})
+    scene.facilitator.post(f"/meetings/{scene.meeting_id}/breakouts/{draft['id']}/close")
+    control = region(scene.facilitator.get(f"/meetings/{scene.meeting_id}").text, "breakout-control")
+    assert f"/actions/from/breakout_room/{room}" in control
+    assert ana.post(f"/meetings/{scene.meeting_id}/actions/from/breakout_room/{room}").status_code == 403
+    made = scene.facilitator.post(f"/meetings/{scene.meeting_id}/actions/from/breakout_room/{room}")
+    assert made.status_code in (200, 303)
+    actions = client.get(f"/api/v1/communities/{scene.community_id}/actions", headers=key).json()["items"]
+    assert [a["title"] for a in actions] == ["Ask the trust for physio waiting times"]

@@ -110,3 +110,15 @@ def test_a_removed_participant_is_disconnected_and_cannot_return(scene):
                 socket.next()
         assert closed.value.code == 4403
     assert ana.get(f"/meetings/{scene.meeting_id}").status_code == 403
+
+
+def test_a_large_meeting_lists_counts_by_role_instead_of_every_name(scene, monkeypatch):
+    import app.meetings.live as meeting_live
+
+    monkeypatch.setattr(meeting_live, "MEMBER_NAMES_LIMIT", 2)
+    ana, ben, cat = scene.member("Ana", "lay"), scene.member("Ben", "gp"), scene.member("Cat", "gp")
+    with ana.live(scene.meeting_id) as a, ben.live(scene.meeting_id), cat.live(scene.meeting_id):
+        crowded = a.wait_for(lambda m: "GP: 2" in text_of(region(m, "presence") or ""))
+        text = text_of(region(crowded, "presence"))
+        assert "only the numbers for each role are shown" in text and "Lay member or patient: 1" in text
+        assert "Ben" not in text.split("Joined but not connected")[0]

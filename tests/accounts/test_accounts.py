@@ -1,0 +1,212 @@
+"""Organisers sign up, log in and out; forms are CSRF-protected; cookies are safe."""
+
+import pytest
+
+from tests.helpers import Browser, create_community, sign_up, text_of
+
+PASSWORD = "correct horse battery"
+SAME_MESSAGE = "That email and password do not match an account. Check them and try again."
+
+
+def signed_in_as(browser: Browser) -> str | None:
+    home = text_of(browser.get("/").text)
+    if "Signed in as" not in home:
+        return None
+    return home.split("Signed in as ", 1)[1].split(" Log out", 1)[0]
+
+
+def log_in(browser: Browser, email: str, password: str = PASSWORD, next_url: str | None = None):
+    browser.get("/login")
+    data = {"email": email, "password": password}
+    if next_url is not None:
+        data["next"] = next_url
+    return browser.post("/login", data)
+
+
+def test_signing_up_logs_you_in_and_home_lists_your_communities(browser):
+    assert signed_in_as(browser) is None
+    browser.get("/signup")
+    response = browser.post("/signup", {"email": " Fran@Example.org ", "display_name": "  Fran   Facilitator ",
+                                        "password": PASSWORD})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert signed_in_as(browser) == "Fran Facilitator"
+    assert "You are not in a community yet" in text_of(browser.get("/").text)
+
+    create_community(browser, "MSK Community of Practice")
+    create_community(browser, "Diabetes Network")
+    home = text_of(browser.get("/").text)
+    assert "Your communities" in home
+    assert home.index("Diabetes Network organiser") < home.index("MSK Community of Practice organiser")
+
+
+def test_a_second_account_with_the_same_email_is_refused(browser, new_browser):
+    sign_up(browser, email="fran@example.org")
+    other = new_browser()
+    other.get("/signup")
+    response = other.post("/signup", {"email": "FRAN@example.org", "display_name": "Impostor", "password": PASSWORD})
+    assert response.status_code == 409
+    page = text_of(response.text)
+    assert "An account with this email already exists. Try logging in." in page
+    assert 'value="FRAN@example.org"' in response.text and 'value="Impostor"' in response.text
+    assert signed_in_as(other) is None
+    # The first account still logs in with its own password; the impostor's did not replace it.
+    assert log_in(new_browser(), "fran@example.org").status_code == 303
+
+
+def test_bad_email_and_short_password_are_explained_and_typed_values_kept(browser):
+    browser.get("/signup")
+    response = browser.post("/signup", {"email": "fran at example", "display_name": "Fran <b>F</b>",
+                                        "password": "short-pw1"})
+    assert response.status_code == 422
+    page = text_of(response.text)
+    assert "Enter an email address like name@example.org" in page
+    assert "Use at least 10 characters." in page
+    assert 'value="fran at example"' in response.text
+    assert 'value="Fran &lt;b&gt;F&lt;/b&gt;"' in response.text  # kept, and escaped
+    assert "short-pw1" not in response.text  # a password is never sent back
+    assert 'aria-invalid="true"' in response.text
+    assert signed_in_as(browser) is None
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("display_name", "", "Please fill this in."),
+    ("display_name", "   ", "Enter your name"),
+    ("display_name", "x" * 81, "Please keep this under 80 characters."),
+    ("email", "a@b", "Enter an email address like name@example.org"),
+    ("password", "p" * 201, "Please keep this under 200 characters."),
+])
+def test_each_signup_field_has_a_clear_limit(browser, field, value, message):
+    data = {"email": "fran@example.org", "display_name": "Fran", "password": PASSWORD, field: value}
+    browser.get("/signup")
+    response = browser.post("/signup", data)
+    assert response.status_code == 422
+    assert message in text_of(response.text)
+
+
+def test_a_huge_signup_form_gets_a_clear_4xx(browser):
+    browser.get("/signup")
+    response = browser.post("/signup", {"email": "fran@example.org", "display_name": "F" * 100_000,
+                                        "password": PASSWORD})
+    assert response.status_code == 422
+    assert "Please check what you entered" in text_of(response.text)
+
+
+def test_login_failures_say_the_same_for_a_wrong_password_and_an_unknown_email(browser, new_browser):
+    sign_up(browser, email="fran@example.org")
+    wrong_password = log_in(new_browser(), "fran@example.org", "not the password at all")
+    unknown_email = log_in(new_browser(), "nobody@example.org", PASSWORD)
+    for response in (wrong_password, unknown_email):
+        assert response.status_code == 401
+        assert SAME_MESSAGE in text_of(response.text)
+        assert "rt_account" not in response.headers.get("set-cookie", "")
+        assert "not the password at all" not in response.text
+    assert 'value="fran@example.org"' in wrong_password.text  # the email is kept to correct
+
+
+def test_login_then_logout(browser, new_browser):
+    sign_up(browser, email="fran@example.org")
+    again = new_browser()
+    response = log_in(again, "  FRAN@example.org", PASSWORD)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert signed_in_as(again) == "Fran Facilitator"
+
+    response = again.post("/logout")
+    assert response.status_code == 303
+    assert signed_in_as(again) is None
+    # Pages for organisers now ask them to log in.
+    response = again.get("/communities/new", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/communities/new"
+
+
+def test_login_returns_to_the_page_that_asked_for_it(browser, new_browser):
+    sign_up(browser)
+    community_id = create_community(browser)
+    visitor = new_browser()
+    response = visitor.get(f"/communities/{community_id}", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/login?next=/communities/{community_id}"
+    login_page = visitor.get(response.headers["location"]).text
+    assert f'name="next" value="/communities/{community_id}"' in login_page
+
+    response = log_in(visitor, "fran@example.org", next_url=f"/communities/{community_id}")
+    assert response.status_code == 303 and response.headers["location"] == f"/communities/{community_id}"
+
+
+@pytest.mark.parametrize("next_url", [
+    "//evil.example", "https://evil.example", "/\\evil.example", "\\\\evil.example", "javascript:alert(1)",
+    "/\t/evil.example", "/\n/evil.example", "evil.example",
+])
+def test_login_never_sends_you_to_another_site(browser, new_browser, next_url):
+    sign_up(browser)
+    visitor = new_browser()
+    login_page = visitor.get("/login", params={"next": next_url}).text
+    assert 'name="next" value="/"' in login_page
+    response = log_in(visitor, "fran@example.org", next_url=next_url)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+def test_a_form_without_a_valid_csrf_token_is_refused_and_changes_nothing(browser, new_browser):
+    browser.get("/signup")
+    data = {"email": "fran@example.org", "display_name": "Fran", "password": PASSWORD}
+    missing = browser.request("POST", "/signup", data=data)
+    wrong = browser.request("POST", "/signup", data={**data, "csrf_token": "0" * 64})
+    someone_elses = new_browser()
+    someone_elses.get("/signup")
+    stolen = browser.request("POST", "/signup", data={**data, "csrf_token": someone_elses.csrf_token})
+    for response in (missing, wrong, stolen):
+        assert response.status_code == 403
+        assert "This form has expired or did not come from Roundtable" in text_of(response.text)
+        assert "rt_account" not in response.headers.get("set-cookie", "")
+    assert signed_in_as(browser) is None
+    assert log_in(new_browser(), "fran@example.org").status_code == 401  # no account was made
+
+
+def test_community_creation_without_csrf_is_refused(browser):
+    sign_up(browser)
+    response = browser.request("POST", "/communities", data={"name": "Forged", "timezone": "Europe/London"})
+    assert response.status_code == 403
+    assert "Forged" not in browser.get("/").text
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(browser):
+    browser.get("/signup")
+    response = browser.post("/signup", {"email": "fran@example.org", "display_name": "Fran", "password": PASSWORD})
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.get_list("set-cookie")}
+    account = cookies["rt_account"].lower()
+    assert "httponly" in account and "samesite=lax" in account and "path=/" in account
+    assert "secure" not in account  # plain http in tests; production sets Secure (see test_health_and_config)
+
+
+def test_csrf_cookie_is_httponly_and_samesite_lax(browser):
+    response = browser.get("/login")
+    csrf = next(c for c in response.headers.get_list("set-cookie") if c.startswith("rt_csrf="))
+    assert "httponly" in csrf.lower() and "samesite=lax" in csrf.lower()
+
+
+def test_a_forged_account_cookie_is_ignored(browser):
+    sign_up(browser)
+    browser.cookies.set("rt_account", "1.forged.signature", domain="testserver.local")
+    stranger = Browser(browser.client)
+    stranger.cookies.set("rt_account", "1", domain="testserver.local")
+    assert signed_in_as(stranger) is None
+
+
+def test_a_non_ascii_csrf_token_is_refused_not_a_crash(browser):
+    browser.get("/signup")
+    data = {"email": "fran@example.org", "display_name": "Fran", "password": PASSWORD}
+    response = browser.request("POST", "/signup", data={**data, "csrf_token": "é" * 64})
+    assert response.status_code == 403
+    response = browser.request("POST", "/signup", data=data, headers={"X-CSRF-Token": ("é" * 64).encode()})
+    assert response.status_code == 403
+
+
+def test_control_characters_are_refused_or_dropped_never_a_500(browser, new_browser):
+    browser.get("/signup")
+    response = browser.post("/signup", {"email": "fran\x00@example.org", "display_name": "Fran", "password": PASSWORD})
+    assert response.status_code == 422
+    assert "Enter an email address like name@example.org" in text_of(response.text)
+    response = browser.post("/signup", {"email": "fran@example.org", "display_name": "Fran\x00\x07", "password": PASSWORD})
+    assert response.status_code == 303
+    assert signed_in_as(browser) == "Fran"
+    assert log_in(new_browser(), "fran\x00@example.org").status_code == 401
+    assert log_in(new_browser(), "fran@example.org", PASSWORD + "\x00").status_code == 401

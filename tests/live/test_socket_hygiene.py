@@ -1,0 +1,176 @@
+"""Live socket hygiene, checked against a real uvicorn process started as
+production starts it (app.cli.serve), plus the hub's bounded-queue policy.
+
+- no per-message compression, even when the client offers it;
+- an incoming message over settings.live_max_message_bytes closes the socket (1009);
+- one person cannot hold more than settings.live_max_connections_per_participant sockets;
+- a client that falls behind is let go (1013) without holding up anyone else.
+"""
+
+import asyncio
+
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from app.config import Settings
+from app.live.hub import CLOSE_SLOW, Connection
+from app.live.regions import MEMBERS
+from tests.helpers import region, text_of
+from tests.live.realserver import WebBrowser, Worker, open_live
+
+pytestmark = pytest.mark.timeout(60)
+
+MAX_MESSAGE_BYTES = Settings.model_fields["live_max_message_bytes"].default
+MAX_CONNECTIONS = Settings.model_fields["live_max_connections_per_participant"].default
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory):
+    """One worker on SQLite with the in-process broker: no other server needed."""
+    from app.cli import migrate
+
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('hygiene')}/roundtable.db"
+    migrate(url)
+    server = Worker({"DATABASE_URL": url}, "hygiene")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+async def meeting_with_member(worker: Worker) -> tuple[WebBrowser, WebBrowser, int]:
+    fac = WebBrowser()
+    await fac.sign_up(worker)
+    meeting_id = await fac.create_meeting(worker, await fac.create_community(worker))
+    ana = WebBrowser()
+    await ana.join(worker, await fac.join_code(worker, meeting_id), "Ana")
+    return fac, ana, meeting_id
+
+
+def test_per_message_compression_is_not_negotiated(worker):
+    async def scenario():
+        fac, ana, meeting_id = await meeting_with_member(worker)
+        try:
+            async with open_live(worker, meeting_id, ana.cookie_header(), compression="deflate") as ws:
+                offered = ws.request.headers.get("Sec-WebSocket-Extensions") or ""
+                assert "permessage-deflate" in offered, "the client did offer it"
+                assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
+                assert "meeting-status" in await asyncio.wait_for(ws.recv(), 5)
+        finally:
+            await fac.close()
+            await ana.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_oversized_incoming_message_closes_the_socket_with_1009(worker):
+    async def scenario():
+        fac, ana, meeting_id = await meeting_with_member(worker)
+        try:
+            async with ana.live(worker, meeting_id) as live:
+                await live.next()  # snapshot
+                # A message within the limit is ignored and the socket stays open:
+                await live.ws.send("x" * 100)
+                assert (await fac.post(worker, f"/meetings/{meeting_id}/start")).status_code == 303
+                await live.wait_for(lambda m: "running now" in text_of(region(m, "meeting-status") or ""))
+
+                await live.ws.send("x" * (MAX_MESSAGE_BYTES + 1))
+                with pytest.raises(ConnectionClosed) as closed:
+                    await live.wait_for(lambda m: False, timeout=5)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+        finally:
+            await fac.close()
+            await ana.close()
+
+    asyncio.run(scenario())
+
+
+def test_one_person_cannot_open_more_than_the_connection_cap(worker):
+    async def scenario():
+        fac, ana, meeting_id = await meeting_with_member(worker)
+        try:
+            sockets = []
+            try:
+                for _ in range(MAX_CONNECTIONS):
+                    live = ana.live(worker, meeting_id)
+                    sockets.append(live)
+                    client = await live.__aenter__()
+                    await client.next()  # the snapshot: this socket is counted
+                with pytest.raises(InvalidStatus) as refused:
+                    async with ana.live(worker, meeting_id):
+                        pass
+                assert refused.value.response.status_code == 403
+                # Someone else in the same meeting is not affected.
+                async with fac.live(worker, meeting_id) as other:
+                    assert "meeting-status" in await other.next()
+            finally:
+                for live in reversed(sockets):
+                    await live.__aexit__(None, None, None)
+        finally:
+            await fac.close()
+            await ana.close()
+
+    asyncio.run(scenario())
+
+
+# --- the bounded queue: the policy itself, without a network --------------------------
+
+
+class FakeSocket:
+    """Enough of a WebSocket for Connection: send_text either delivers at once or,
+    for a stuck client, never completes."""
+
+    def __init__(self, stuck: bool, expect: int = 0):
+        self.stuck = stuck
+        self.sent: list[str] = []
+        self.expect = expect
+        self.got_all = asyncio.Event()
+
+    async def send_text(self, text: str) -> None:
+        if self.stuck:
+            await asyncio.Event().wait()  # a client that stopped reading
+        self.sent.append(text)
+        if len(self.sent) >= self.expect:
+            self.got_all.set()
+
+
+def test_a_client_that_falls_behind_is_let_go_and_the_others_are_not():
+    async def scenario():
+        queue_size, messages = 4, 50
+        slow_socket = FakeSocket(stuck=True)
+        fast_sockets = [FakeSocket(stuck=False, expect=messages) for _ in range(3)]
+        slow = Connection(slow_socket, 1, 1, MEMBERS, queue_size)
+        fast = [Connection(s, 1, 2 + i, MEMBERS, queue_size) for i, s in enumerate(fast_sockets)]
+        senders = [asyncio.create_task(c.send_forever()) for c in (slow, *fast)]
+        try:
+            for n in range(messages):
+                for conn in (slow, *fast):
+                    conn.offer(f"update {n}")  # never waits, whatever the socket does
+                await asyncio.sleep(0)  # let the senders run, as the event loop would between events
+            await asyncio.wait_for(slow.closed.wait(), 5)
+            assert slow.close_code == CLOSE_SLOW == 1013
+            assert slow_socket.sent == []
+            for conn, socket in zip(fast, fast_sockets):
+                await asyncio.wait_for(socket.got_all.wait(), 5)
+                assert socket.sent == [f"update {n}" for n in range(messages)]
+                assert not conn.closed.is_set()
+            slow.offer("after closing")  # ignored, no error
+        finally:
+            for task in senders:
+                task.cancel()
+            await asyncio.gather(*senders, return_exceptions=True)
+
+    asyncio.run(scenario())
+
+
+def test_a_burst_larger_than_the_queue_is_let_go_even_before_the_sender_runs():
+    async def scenario():
+        conn = Connection(FakeSocket(stuck=False), 1, 1, MEMBERS, queue_size=2)
+        conn.offer("one")
+        conn.offer("two")
+        assert not conn.closed.is_set()
+        conn.offer("three")
+        assert conn.closed.is_set() and conn.close_code == 1013
+
+    asyncio.run(scenario())
