@@ -54,6 +54,11 @@ CSP = (
 )
 
 
+class _NoSocketAddresses(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return '"WebSocket ' not in str(record.msg)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -61,6 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # never let them, whatever LOG_LEVEL says.
     for noisy in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Uvicorn logs each socket's client address beside its path: not in our logs.
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _NoSocketAddresses) for f in uvicorn_log.filters):
+        uvicorn_log.addFilter(_NoSocketAddresses())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -109,11 +109,11 @@ class LiveHub:
         await self.broker.start(self._on_message, self.resync_everyone)
 
     async def stop(self, grace: float = 5.0) -> None:
-        """Close every socket ("going away": browsers reconnect to another worker or
+        """Close every socket (1012, "service restart": browsers reconnect to another worker or
         after the restart) and let each one's presence update finish first."""
         for conns in list(self._participants.values()):
             for conn in list(conns):
-                conn.close(1001)
+                conn.close(1012)  # "service restart": browsers reconnect (htmx does not on 1001)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
         while (pending := self._serving | self._cleanups) and loop.time() < deadline:
