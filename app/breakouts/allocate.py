@@ -1206,8 +1206,13 @@ def _lay_count(ms, by_id, lay_roles) -> int:
 
 
 def _figures(rooms: list[Room], plan: _Plan, met: frozenset) -> Figures:
-    by_id = plan.by_id
-    all_roles = sorted({p.role for p in plan.people})
+    return _measure(rooms, plan.by_id, [g.rooms for g in plan.groups], met, plan.policy.lay_roles)
+
+
+def _measure(rooms: list[Room], by_id: dict[int, Person], groups: list[list[int]], met: frozenset,
+             lay_roles: frozenset[str]) -> Figures:
+    """The quality figures of rooms (positions in `rooms`), role spread taken within each group."""
+    all_roles = sorted({by_id[m].role for room in rooms for m in room.members})
     role_counts = []
     for room in rooms:
         d = dict.fromkeys(all_roles, 0)
@@ -1215,10 +1220,11 @@ def _figures(rooms: list[Room], plan: _Plan, met: frozenset) -> Figures:
             d[by_id[m].role] += 1
         role_counts.append(d)
     worst = 0
-    for g in plan.groups:
+    for g in groups:
         for role in all_roles:
-            vals = [role_counts[r][role] for r in g.rooms]
-            worst = max(worst, max(vals) - min(vals))
+            vals = [role_counts[r][role] for r in g]
+            if vals:
+                worst = max(worst, max(vals) - min(vals))
     repeated = 0
     for room in rooms:
         ms = room.members
@@ -1226,7 +1232,7 @@ def _figures(rooms: list[Room], plan: _Plan, met: frozenset) -> Figures:
             for j in range(i + 1, len(ms)):
                 if frozenset((ms[i], ms[j])) in met:
                     repeated += 1
-    lone = sum(1 for room in rooms if _lay_count(room.members, by_id, plan.policy.lay_roles) == 1)
+    lone = sum(1 for room in rooms if _lay_count(room.members, by_id, lay_roles) == 1)
     return Figures(
         sizes=tuple(len(r.members) for r in rooms),
         role_counts=tuple(role_counts),
@@ -1235,6 +1241,21 @@ def _figures(rooms: list[Room], plan: _Plan, met: frozenset) -> Figures:
         repeated_pairs=repeated,
         lone_lay_rooms=lone,
     )
+
+
+def measure(rooms: tuple[Room, ...], people: dict[int, Person], met_before: frozenset[frozenset[int]],
+            policy: Policy) -> Figures:
+    """The figures for rooms as they stand now, e.g. after the facilitator moved people
+    by hand. With `separate_in_room`, role spread is taken among rooms of one kind."""
+    rooms = list(rooms)
+    if policy.separate_in_room:
+        kinds: dict[bool | None, list[int]] = {}
+        for position, room in enumerate(rooms):
+            kinds.setdefault(room.in_room, []).append(position)
+        groups = list(kinds.values())
+    else:
+        groups = [list(range(len(rooms)))]
+    return _measure(rooms, people, groups, met_before, policy.lay_roles)
 
 
 def _explain(rooms: list[Room], plan: _Plan, search: _Search) -> list[str]:

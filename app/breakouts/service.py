@@ -232,9 +232,27 @@ async def move(session: AsyncSession, meeting: Meeting, round_: BreakoutRound, p
     seat.room_id = room.id
     seat.moved_by_hand = True
     session.add(seat)
+    await session.flush()
+    round_.figures = await _current_figures(session, meeting, round_)
+    session.add(round_)
     await record_event(session, meeting.id, "breakout.moved", {"round_id": round_.id, "participant_id": participant_id,
                                                                "room_id": room.id})
     await commit_and_publish(session)
+
+
+async def _current_figures(session: AsyncSession, meeting: Meeting, round_: BreakoutRound) -> dict:
+    """The preview's figures again, for the rooms as they are after a move by hand."""
+    rooms = await rooms_of(session, round_.id)
+    seats = await seating(session, round_.id)
+    people = {p.id: p for pairs in seats.values() for _, p in pairs}
+    plain = tuple(allocator.Room(index=r.index, in_room=r.in_room,
+                                 members=tuple(sorted(p.id for _, p in seats.get(r.id, [])))) for r in rooms)
+    figures = allocator.measure(
+        plain, {pid: _person(p) for pid, p in people.items()},
+        await met_before(session, meeting, list(people.values())),
+        allocator.Policy(separate_in_room=round_.separate_in_room, lay_buddy=round_.lay_buddy, lay_roles=LAY_ROLES),
+    )
+    return _figures_json(figures)
 
 
 async def launch(session: AsyncSession, meeting: Meeting, round_: BreakoutRound) -> BreakoutRound:

@@ -33,6 +33,7 @@ from app.breakouts.allocate import (
     Policy,
     Room,
     allocate,
+    measure,
     place_latecomer,
     plan_rounds,
 )
@@ -768,3 +769,22 @@ def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def test_measure_gives_the_allocators_figures_and_follows_a_move_by_hand():
+    people = [Person(i, role, False) for i, role in enumerate(["lay", "lay", "gp", "gp", "clinician", "clinician"])]
+    request = AllocationRequest(people=tuple(people), rooms=2, policy=Policy(lay_buddy=False), seed=3)
+    allocation = allocate(request)
+    by_id = {p.id: p for p in people}
+    assert measure(allocation.rooms, by_id, frozenset(), request.policy) == allocation.figures
+    # Move both GPs into the first room: the spread of GPs becomes 2.
+    gps = {p.id for p in people if p.role == "gp"}
+    first, second = allocation.rooms
+    moved = (
+        Room(first.index, first.in_room, tuple(sorted(set(first.members) | gps))),
+        Room(second.index, second.in_room, tuple(sorted(set(second.members) - gps))),
+    )
+    figures = measure(moved, by_id, frozenset({frozenset(gps)}), request.policy)
+    assert figures.worst_role_spread == 2
+    assert figures.repeated_pairs == 1
+    assert figures.sizes == (len(moved[0].members), len(moved[1].members))

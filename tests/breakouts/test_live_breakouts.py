@@ -117,6 +117,10 @@ def test_moving_someone_by_hand(scene, client):
     assert response.status_code == 200
     moved = rounds(scene, client, key)[-1]
     assert room_of(moved, "Ana")["id"] == target["id"]
+    # The preview's figures follow the move (Ana has left Bea: two rooms with one lay member).
+    lay_rooms = [sum(s["role"] == "lay" for s in r["seats"]) for r in moved["rooms"]]
+    assert moved["figures"]["lone_lay_rooms"] == sum(1 for n in lay_rooms if n == 1)
+    assert moved["figures"]["sizes"] == [len(r["seats"]) for r in moved["rooms"]]
     assert next(s for s in room_of(moved, "Ana")["seats"] if s["display_name"] == "Ana")["moved_by_hand"]
 
 
