@@ -28,7 +28,7 @@ from app.meetings.pages import FacilitatorOf
 from app.meetings.room import render_room, room_part
 from app.meetings.schemas import AgendaItemCreate
 from app.meetings.viewer import Viewer, resolve_viewer
-from app.web.deps import CsrfChecked, SignedIn
+from app.web.deps import CsrfChecked, SignedIn, is_htmx
 from app.web.forms import FormInvalid, lines, parse_form
 from app.web.templating import env, page, render
 
@@ -68,10 +68,6 @@ def _form_errors(exc: DomainError) -> dict[str, str]:
     return {(exc.field or "form").split(".")[0]: exc.detail}
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 def _past_note(action, community: Community) -> str:
     if action.due_date is not None and action.due_date < service.today_in(community):
         return " Its due date has already passed, so it shows as overdue."
@@ -99,7 +95,7 @@ async def actions_part(request: Request, session, viewer: Viewer) -> tuple[dict,
 async def _room_updated(request: Request, session, meeting: Meeting, facilitator: bool, note: str | None = None,
                         error: bool = False) -> Response:
     """After a command in the room: the actions region (htmx) or back to the room."""
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return RedirectResponse(f"/meetings/{meeting.id}#actions-heading", status_code=303)
     ctx = RegionContext(session, meeting.id, Audience.of(facilitator), csrf_token=request.state.csrf_token)
     body = await render_regions(ctx, ("actions",))
@@ -134,7 +130,7 @@ async def add_in_meeting(
         action = await service.create(session, viewer.community, _viewer_actor(viewer), form,
                                       proposed=not viewer.is_facilitator)
     except DomainError as exc:
-        if _is_htmx(request):
+        if is_htmx(request):
             raise
         return await render_room(request, session, meeting_id, status_code=exc.status_code,
                                  action_values={k: v[:2000] for k, v in values.items()},
@@ -177,7 +173,7 @@ async def status_in_meeting(request: Request, session: SessionDep, f: Facilitato
         current = exc.current
         note = (f"Someone else changed “{current.title[:60]}” just now: it is {STATUS_LABELS[current.status].lower()}. "
                 "Nothing was changed; check it and try again.")
-        if not _is_htmx(request):
+        if not is_htmx(request):
             raise
         response = await _room_updated(request, session, f.meeting, True, note, error=True)
         response.status_code = 409

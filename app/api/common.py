@@ -90,6 +90,17 @@ def needs_write(key: ApiKeyDep) -> ApiKey:
 WriteKey = Annotated[ApiKey, Depends(needs_write)]
 
 
+async def meeting_for_key(session, key: ApiKey, meeting_id: int):
+    """The meeting, if it belongs to the key's community; otherwise the same 404 as
+    for a meeting that does not exist."""
+    from app.meetings.service import get_meeting
+
+    meeting = await get_meeting(session, meeting_id)
+    if meeting.community_id != key.community_id:
+        raise NotFound("There is no such meeting.")
+    return meeting
+
+
 def own_community(key: ApiKey, community_id: int) -> None:
     """A key never reaches another community's data: it looks exactly like absence."""
     if key.community_id != community_id:

@@ -3,7 +3,7 @@ import io
 
 from fastapi import APIRouter, Request
 
-from app.api.common import CONFLICT, ApiKeyDep, WriteKey
+from app.api.common import ApiKeyDep, CONFLICT, WriteKey, meeting_for_key
 from app.breakouts import service
 from app.breakouts.models import BreakoutRound
 from app.breakouts.schemas import Move, RoomPublic, RoundPublic, RoundSetup, SeatPublic
@@ -17,13 +17,6 @@ from app.meetings import service as meetings
 router = APIRouter(tags=["breakouts"])
 
 MAX_ROSTER_BYTES = 200_000
-
-
-async def _meeting_for_key(session, key, meeting_id: int) -> Meeting:
-    meeting = await session.get(Meeting, meeting_id)
-    if meeting is None or meeting.community_id != key.community_id:
-        raise NotFound("There is no such meeting.")
-    return meeting
 
 
 async def round_public(session, round_: BreakoutRound) -> RoundPublic:
@@ -45,7 +38,7 @@ async def round_public(session, round_: BreakoutRound) -> RoundPublic:
 @router.get("/meetings/{meeting_id}/breakouts", summary="A meeting's breakout rounds, with rooms and assignments",
             response_model=list[RoundPublic])
 async def list_rounds(session: SessionDep, key: ApiKeyDep, meeting_id: int):
-    await _meeting_for_key(session, key, meeting_id)
+    await meeting_for_key(session, key, meeting_id)
     return [await round_public(session, r) for r in await service.rounds_of(session, meeting_id)]
 
 
@@ -55,20 +48,20 @@ async def list_rounds(session: SessionDep, key: ApiKeyDep, meeting_id: int):
              "repeated pairs, rooms with one lay member) and a plain-language `problems` list where a guarantee "
              "could not be met. Nobody else sees the round until it is launched.")
 async def plan_round(session: SessionDep, key: WriteKey, meeting_id: int, body: RoundSetup):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     return await round_public(session, await service.plan_round(session, meeting, body))
 
 
 @router.get("/meetings/{meeting_id}/breakouts/{round_id}", summary="One breakout round", response_model=RoundPublic)
 async def read_round(session: SessionDep, key: ApiKeyDep, meeting_id: int, round_id: int):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     return await round_public(session, await service.get_round(session, meeting, round_id))
 
 
 @router.post("/meetings/{meeting_id}/breakouts/{round_id}/moves", summary="Move someone to another room",
              response_model=RoundPublic, responses=CONFLICT)
 async def move(session: SessionDep, key: WriteKey, meeting_id: int, round_id: int, body: Move):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     round_ = await service.get_round(session, meeting, round_id)
     await service.move(session, meeting, round_, body.participant_id, body.room_id)
     return await round_public(session, round_)
@@ -77,7 +70,7 @@ async def move(session: SessionDep, key: WriteKey, meeting_id: int, round_id: in
 @router.post("/meetings/{meeting_id}/breakouts/{round_id}/launch", summary="Launch the round: everyone goes to their room",
              response_model=RoundPublic, responses=CONFLICT)
 async def launch(session: SessionDep, key: WriteKey, meeting_id: int, round_id: int):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     round_ = await service.launch(session, meeting, await service.get_round(session, meeting, round_id))
     return await round_public(session, round_)
 
@@ -86,7 +79,7 @@ async def launch(session: SessionDep, key: WriteKey, meeting_id: int, round_id: 
              summary="Close the round: everyone comes back; the rooms' notes are kept", response_model=RoundPublic,
              responses=CONFLICT)
 async def close(session: SessionDep, key: WriteKey, meeting_id: int, round_id: int):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     round_ = await service.close(session, meeting, await service.get_round(session, meeting, round_id))
     return await round_public(session, round_)
 
@@ -101,7 +94,7 @@ async def close(session: SessionDep, key: WriteKey, meeting_id: int, round_id: i
         "schema": {"type": "string"}, "example": "name,role,in_room\nSam,lay,no\nDr Patel,gp,yes\n"}}}},
 )
 async def import_roster(request: Request, session: SessionDep, key: WriteKey, meeting_id: int):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     community = await get_community(session, meeting.community_id)
     raw = await request.body()
     if len(raw) > MAX_ROSTER_BYTES:

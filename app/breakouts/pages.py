@@ -15,17 +15,13 @@ from app.errors import Conflict, NotFound
 from app.meetings.pages import FacilitatorOf, done
 from app.meetings.room import render_room
 from app.questions.pages import ParticipantOf
-from app.web.deps import CsrfChecked
+from app.web.deps import CsrfChecked, is_htmx
 from app.web.forms import lines, parse_form
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 REGIONS = ("breakout", "breakout-control")
-
-
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 @router.post("/meetings/{meeting_id}/breakouts/plan", dependencies=[CsrfChecked])
@@ -93,7 +89,7 @@ async def clear_help(request: Request, session: SessionDep, f: FacilitatorOf, me
 
 
 async def _room_done(request: Request, session, meeting_id: int, extra: str = "") -> Response:
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return RedirectResponse(f"/meetings/{meeting_id}#breakout-heading", status_code=303)
     return HTMLResponse(extra)
 
@@ -128,7 +124,7 @@ async def save_notes(request: Request, session: SessionDep, who: ParticipantOf, 
     except Conflict as exc:
         current = await session.get(BreakoutRoom, room_id)
         await session.refresh(current)
-        if not _is_htmx(request):
+        if not is_htmx(request):
             # Without JavaScript: the room again, their text kept, the newer notes shown.
             return await render_room(request, session, meeting_id, status_code=409,
                                      personal={"notes_draft": notes, "notes_version": current.notes_version},

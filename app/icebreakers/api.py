@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, WriteKey, own_community, page_of
+from app.api.common import ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key, own_community, page_of
 from app.communities.service import get_community
 from app.db import SessionDep
 from app.errors import NotFound
@@ -15,13 +15,6 @@ from app.web.forms import parse_form
 router = APIRouter(tags=["icebreakers"])
 
 PromptId = Annotated[str, Path(max_length=40, description="A built-in prompt's key, or `custom-<number>`")]
-
-
-async def _meeting_for_key(session, key, meeting_id: int) -> Meeting:
-    meeting = await session.get(Meeting, meeting_id) if 0 < meeting_id < 2**31 else None
-    if meeting is None or meeting.community_id != key.community_id:
-        raise NotFound("There is no such meeting.")
-    return meeting
 
 
 # --- the prompt bank ----------------------------------------------------------------------
@@ -103,7 +96,7 @@ async def list_runs(
     session: SessionDep, key: ApiKeyDep, meeting_id: int, limit: Limit = 50, cursor: Cursor = None,
     status: Annotated[RunStatus | None, Query(description="Only running or only closed icebreakers")] = None,
 ):
-    await _meeting_for_key(session, key, meeting_id)
+    await meeting_for_key(session, key, meeting_id)
     runs = await service.runs_of(session, meeting_id, status)
     if cursor is not None:
         runs = [r for r in runs if r.id > int(cursor)]
@@ -121,13 +114,13 @@ async def list_runs(
     responses=CONFLICT,
 )
 async def launch(session: SessionDep, key: WriteKey, meeting_id: int, body: RunLaunch):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     community = await get_community(session, meeting.community_id)
     return await service.run_public(session, await service.launch(session, meeting, community, body))
 
 
 async def _run(session, key, meeting_id: int, run_id: int) -> tuple[Meeting, IcebreakerRun]:
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     return meeting, await service.get_run(session, meeting, run_id)
 
 

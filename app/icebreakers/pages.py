@@ -20,7 +20,7 @@ from app.meetings.pages import FacilitatorOf, done
 from app.meetings.room import render_room, room_part
 from app.meetings.viewer import Viewer
 from app.questions.pages import ParticipantOf
-from app.web.deps import CsrfChecked, SettingsDep, SignedIn
+from app.web.deps import CsrfChecked, SettingsDep, SignedIn, is_htmx
 from app.web.forms import FormInvalid, lines, parse_form
 from app.web.templating import page, render
 
@@ -28,10 +28,6 @@ router = APIRouter(include_in_schema=False)
 
 ANSWERS_PER_MINUTE = 20
 REGIONS = ("icebreaker", "icebreaker-results", "icebreaker-record")
-
-
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 # --- this person's own part of the page ---------------------------------------------------
@@ -59,7 +55,7 @@ async def icebreaker_part(request: Request, session, viewer: Viewer) -> tuple[di
 
 async def _updated(request: Request, session, meeting: Meeting, participant: Participant, note: str) -> Response:
     """After someone's own command: their view of the icebreaker, and a message."""
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return RedirectResponse(f"/meetings/{meeting.id}#icebreaker-heading", status_code=303)
     mine = await personal_part(request, session, meeting, participant)
     run = await service.current_run(session, meeting.id)
@@ -88,7 +84,7 @@ async def answer(
         )
         await service.answer(session, settings.secret_key, who.meeting, who.participant, run_id, form)
     except DomainError as exc:
-        if _is_htmx(request):
+        if is_htmx(request):
             raise  # a message in the page; what they typed stays in the box
         # Without JavaScript: the room again, with the message and their words kept.
         request.state.icebreaker_refused = {"error": exc.detail, "text": text[:MAX_ANSWER]}

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, WriteKey, own_community, page_of
+from app.api.common import ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key, own_community, page_of
 from app.communities.service import get_community
 from app.db import SessionDep
 from app.errors import NotFound
@@ -20,13 +20,6 @@ from app.meetings.schemas import (
 )
 
 router = APIRouter(tags=["meetings"])
-
-
-async def _meeting_for_key(session, key, meeting_id: int) -> Meeting:
-    meeting = await service.get_meeting(session, meeting_id)
-    if meeting.community_id != key.community_id:
-        raise NotFound("There is no such meeting.")
-    return meeting
 
 
 @router.get("/communities/{community_id}/meetings", summary="A community's meetings, newest first",
@@ -57,7 +50,7 @@ async def create_meeting(session: SessionDep, key: WriteKey, community_id: int, 
 
 @router.get("/meetings/{meeting_id}", summary="One meeting, with its agenda", response_model=MeetingPublic)
 async def read_meeting(session: SessionDep, key: ApiKeyDep, meeting_id: int):
-    return await service.meeting_public(session, await _meeting_for_key(session, key, meeting_id))
+    return await service.meeting_public(session, await meeting_for_key(session, key, meeting_id))
 
 
 class JoinLink(BaseModel):
@@ -68,27 +61,27 @@ class JoinLink(BaseModel):
 async def read_join_link(request: Request, session: SessionDep, key: WriteKey, meeting_id: int):
     from app.meetings.pages import join_url
 
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     return JoinLink(url=join_url(request, request.app.state.settings, meeting))
 
 
 @router.post("/meetings/{meeting_id}/start", summary="Start the meeting (it goes live)", response_model=MeetingPublic,
              responses=CONFLICT)
 async def start_meeting(session: SessionDep, key: WriteKey, meeting_id: int):
-    meeting = await service.start_meeting(session, await _meeting_for_key(session, key, meeting_id))
+    meeting = await service.start_meeting(session, await meeting_for_key(session, key, meeting_id))
     return await service.meeting_public(session, meeting)
 
 
 @router.post("/meetings/{meeting_id}/end", summary="End the meeting", response_model=MeetingPublic, responses=CONFLICT)
 async def end_meeting(session: SessionDep, key: WriteKey, meeting_id: int):
-    meeting = await service.end_meeting(session, await _meeting_for_key(session, key, meeting_id))
+    meeting = await service.end_meeting(session, await meeting_for_key(session, key, meeting_id))
     return await service.meeting_public(session, meeting)
 
 
 @router.post("/meetings/{meeting_id}/agenda", status_code=201, summary="Add an agenda item at the end",
              response_model=AgendaItemPublic, responses=CONFLICT)
 async def add_agenda_item(session: SessionDep, key: WriteKey, meeting_id: int, body: AgendaItemCreate):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     return await service.add_agenda_item(session, meeting, body)
 
 
@@ -99,7 +92,7 @@ class AgendaNow(BaseModel):
 @router.put("/meetings/{meeting_id}/agenda/now", summary="Move the agenda's 'now' marker",
             response_model=list[AgendaItemPublic])
 async def set_agenda_now(session: SessionDep, key: WriteKey, meeting_id: int, body: AgendaNow):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     return await service.set_agenda_now(session, meeting, body.item_id)
 
 
@@ -110,7 +103,7 @@ async def list_participants(
     role: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9-]+$",
                                      description="Only this role (its slug)")] = None,
 ):
-    await _meeting_for_key(session, key, meeting_id)
+    await meeting_for_key(session, key, meeting_id)
     query = select(Participant).where(Participant.meeting_id == meeting_id, Participant.removed == False)  # noqa: E712
     if role is not None:
         query = query.where(Participant.role == role)
@@ -125,7 +118,7 @@ async def list_participants(
               response_model=ParticipantPublic)
 async def update_participant(session: SessionDep, key: WriteKey, meeting_id: int, participant_id: int,
                              body: ParticipantUpdate):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     community = await get_community(session, meeting.community_id)
     participant = await service.get_participant(session, meeting, participant_id)
     return service.participant_public(await service.update_participant(session, meeting, community, participant, body))
@@ -134,6 +127,6 @@ async def update_participant(session: SessionDep, key: WriteKey, meeting_id: int
 @router.delete("/meetings/{meeting_id}/participants/{participant_id}", status_code=204,
                summary="Remove someone from the meeting")
 async def remove_participant(session: SessionDep, key: WriteKey, meeting_id: int, participant_id: int):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     participant = await service.get_participant(session, meeting, participant_id)
     await service.remove_participant(session, meeting, participant)

@@ -23,7 +23,7 @@ from app.meetings import service
 from app.meetings.models import Meeting
 from app.meetings.schemas import AgendaItemCreate, JoinRequest, MeetingCreate, ParticipantUpdate
 from app.meetings.room import render_room
-from app.web.deps import CsrfChecked, CurrentAccount, SettingsDep, SignedIn, participant_from_cookie
+from app.web.deps import CsrfChecked, CurrentAccount, SettingsDep, SignedIn, is_htmx, participant_from_cookie
 from app.web.forms import FormInvalid, lines, parse_form
 from app.web.security import PARTICIPANT_MAX_AGE, participant_cookie, sign
 from app.web.templating import page
@@ -151,7 +151,7 @@ FacilitatorOf = Annotated[FacilitatedMeeting, Depends(facilitated_meeting)]
 
 async def done(request: Request, session, meeting_id: int, *region_names: str) -> Response:
     """After a command: the changed regions for htmx, a redirect for a plain form."""
-    if request.headers.get("hx-request") == "true":
+    if is_htmx(request):
         ctx = RegionContext(session, meeting_id, FACILITATORS, csrf_token=request.state.csrf_token)
         return HTMLResponse(await render_regions(ctx, region_names or all_regions()), headers={"Vary": "HX-Request"})
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)

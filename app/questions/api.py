@@ -2,7 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, WriteKey
+from app.api.common import ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key
 from app.db import SessionDep
 from app.errors import NotFound
 from app.meetings.models import Meeting
@@ -13,13 +13,6 @@ from app.questions.schemas import JargonSummary, QuestionAnswer, QuestionPublic
 router = APIRouter(tags=["questions"])
 
 Action = Literal["approve", "hide", "unhide", "answer", "reopen", "pin", "unpin"]
-
-
-async def _meeting_for_key(session, key, meeting_id: int) -> Meeting:
-    meeting = await session.get(Meeting, meeting_id)
-    if meeting is None or meeting.community_id != key.community_id:
-        raise NotFound("There is no such meeting.")
-    return meeting
 
 
 @router.get(
@@ -34,7 +27,7 @@ async def list_questions(
     status: Annotated[list[QuestionStatus] | None, Query(description="Only these statuses (repeatable)")] = None,
     sort: Annotated[Literal["votes", "time"], Query(description="Most votes first, or newest first")] = "votes",
 ):
-    await _meeting_for_key(session, key, meeting_id)
+    await meeting_for_key(session, key, meeting_id)
     statuses = set(status) if status else {QuestionStatus.open, QuestionStatus.answered}
     questions = await service.questions_of(session, meeting_id, statuses, sort, where=service.ANYWHERE)
     # Question ids are random, so the cursor is a position in this ordering.
@@ -57,12 +50,12 @@ async def moderate_question(
     session: SessionDep, key: WriteKey, meeting_id: int, question_id: str, action: Action,
     body: QuestionAnswer | None = None,
 ):
-    meeting = await _meeting_for_key(session, key, meeting_id)
+    meeting = await meeting_for_key(session, key, meeting_id)
     return service.public(await service.moderate(session, meeting, question_id, action, body))
 
 
 @router.get("/meetings/{meeting_id}/jargon", summary="Terms people asked to have explained",
             response_model=JargonSummary)
 async def jargon(session: SessionDep, key: ApiKeyDep, meeting_id: int):
-    await _meeting_for_key(session, key, meeting_id)
+    await meeting_for_key(session, key, meeting_id)
     return await service.jargon_summary(session, meeting_id)

@@ -16,7 +16,7 @@ from app.meetings.viewer import Viewer, resolve_viewer
 from app.questions import service
 from app.questions.models import QuestionStatus
 from app.questions.schemas import JargonAsk, QuestionAnswer, QuestionAsk
-from app.web.deps import CsrfChecked, SettingsDep
+from app.web.deps import CsrfChecked, SettingsDep, is_htmx
 from app.web.forms import parse_form
 from app.web.security import PARTICIPANT_MAX_AGE, sign, unsign
 from app.web.templating import render
@@ -84,14 +84,10 @@ async def current_participant(request: Request, session: SessionDep, meeting_id:
 ParticipantOf = Annotated[Asker, Depends(current_participant)]
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 async def _updated(request: Request, session, meeting: Meeting, participant: Participant, note: str | None = None,
                    tokens: list[str] | None = None) -> Response:
     """After a member's command: their own parts of the page, and the changed region."""
-    if not _is_htmx(request):
+    if not is_htmx(request):
         response: Response = RedirectResponse(f"/meetings/{meeting.id}#questions-heading", status_code=303)
     else:
         settings = request.app.state.settings
@@ -133,7 +129,7 @@ async def ask(
         )
         question, token = await service.ask(session, asker.meeting, asker.participant, form, room)
     except DomainError as exc:
-        if _is_htmx(request):
+        if is_htmx(request):
             raise
         # Without JavaScript: show the room again with the message and their words kept.
         return await render_room(request, session, meeting_id, status_code=exc.status_code,
@@ -168,7 +164,7 @@ async def jargon(request: Request, session: SessionDep, asker: ParticipantOf, me
                                     "Please wait {seconds} seconds before sending another.")
     await service.signal_jargon(session, asker.meeting, form)
     note = "Thanks. The facilitator has been told, without your name."
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
     return HTMLResponse(render("_flash.html", message=note))
 

@@ -12,6 +12,11 @@ from app.meetings.models import Meeting, Participant
 from app.web.security import ACCOUNT_COOKIE, ACCOUNT_MAX_AGE, PARTICIPANT_MAX_AGE, participant_cookie, unsign, verify_csrf
 
 
+def is_htmx(request: HTTPConnection) -> bool:
+    """The request came from htmx (answer with fragments), not a plain form post."""
+    return request.headers.get("hx-request") == "true"
+
+
 class LoginRequired(Exception):
     """Raised by page routes that need a signed-in organiser; becomes a redirect."""
 
