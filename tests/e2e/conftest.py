@@ -7,6 +7,7 @@ fails the run; elsewhere these tests are skipped with the reason.
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,11 +54,18 @@ def chromium_path() -> str:
 def chromium(chromium_path):
     """One headless Chromium for the browser tests; each person gets their own context
     (own cookies, own storage), as separate people on separate devices."""
+    with launch_chromium(chromium_path) as browser:
+        yield browser
+
+
+@contextmanager
+def launch_chromium(path: str):
+    """Debian's Chromium, headless, with the flags this closed network needs."""
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:

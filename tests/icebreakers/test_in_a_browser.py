@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path, screenshots  # noqa: F401  (browser-test fixtures)
+from tests.e2e.conftest import chromium_path, launch_chromium, screenshots  # noqa: F401  (browser-test fixtures)
 from tests.e2e.server import start_server
 from tests.e2e.people import (
     DESKTOP, PHONE, check_accessible, expect_news, join, mark_news, no_console_errors, open_browser,
@@ -22,15 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 def chromium(chromium_path):  # noqa: F811
     """This module's own Chromium and server (tests/e2e's are scoped to that package),
     so the two never run at once in one thread."""
-    from playwright.sync_api import sync_playwright
-
-    expect.set_options(timeout=15_000)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium(chromium_path) as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")
