@@ -1,11 +1,13 @@
 import csv
 import io
 
-from fastapi import APIRouter, Request
+from typing import Annotated
 
-from app.api.common import ApiKeyDep, CONFLICT, WriteKey, meeting_for_key
+from fastapi import APIRouter, Query, Request
+
+from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, WriteKey, meeting_for_key, page_of
 from app.breakouts import service
-from app.breakouts.models import BreakoutRound
+from app.breakouts.models import BreakoutRound, RoundStatus
 from app.breakouts.schemas import Move, RoomPublic, RoundPublic, RoundSetup, SeatPublic
 from app.communities.service import get_community
 from app.db import SessionDep
@@ -36,10 +38,17 @@ async def round_public(session, round_: BreakoutRound) -> RoundPublic:
 
 
 @router.get("/meetings/{meeting_id}/breakouts", summary="A meeting's breakout rounds, with rooms and assignments",
-            response_model=list[RoundPublic])
-async def list_rounds(session: SessionDep, key: ApiKeyDep, meeting_id: int):
+            description="Oldest first. A round is `draft` (a preview only facilitators see), `live` or `closed`.",
+            response_model=Page[RoundPublic])
+async def list_rounds(
+    session: SessionDep, key: ApiKeyDep, meeting_id: int, limit: Limit = 20, cursor: Cursor = None,
+    status: Annotated[RoundStatus | None, Query(description="Only rounds in this state")] = None,
+):
     await meeting_for_key(session, key, meeting_id)
-    return [await round_public(session, r) for r in await service.rounds_of(session, meeting_id)]
+    rounds = await service.rounds_of(session, meeting_id, status, after_id=int(cursor) if cursor else None,
+                                     limit=limit + 1)
+    items, next_cursor = page_of(rounds, limit)
+    return Page[RoundPublic](items=[await round_public(session, r) for r in items], next_cursor=next_cursor)
 
 
 @router.post("/meetings/{meeting_id}/breakouts", status_code=201, response_model=RoundPublic, responses=CONFLICT,

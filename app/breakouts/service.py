@@ -49,11 +49,18 @@ async def round_with_status(session: AsyncSession, meeting_id: int, status: Roun
     return result.first()
 
 
-async def rounds_of(session: AsyncSession, meeting_id: int) -> list[BreakoutRound]:
-    result = await session.exec(
-        select(BreakoutRound).where(BreakoutRound.meeting_id == meeting_id).order_by(BreakoutRound.number)
-    )
-    return list(result.all())
+async def rounds_of(session: AsyncSession, meeting_id: int, status: RoundStatus | None = None,
+                    after_id: int | None = None, limit: int | None = None) -> list[BreakoutRound]:
+    """Oldest first: rounds are numbered as they are created, so id order is number order."""
+    query = select(BreakoutRound).where(BreakoutRound.meeting_id == meeting_id)
+    if status is not None:
+        query = query.where(BreakoutRound.status == status)
+    if after_id is not None:
+        query = query.where(BreakoutRound.id > after_id)
+    query = query.order_by(BreakoutRound.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.exec(query)).all())
 
 
 async def get_round(session: AsyncSession, meeting: Meeting, round_id: int) -> BreakoutRound:

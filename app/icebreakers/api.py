@@ -97,10 +97,9 @@ async def list_runs(
     status: Annotated[RunStatus | None, Query(description="Only running or only closed icebreakers")] = None,
 ):
     await meeting_for_key(session, key, meeting_id)
-    runs = await service.runs_of(session, meeting_id, status)
-    if cursor is not None:
-        runs = [r for r in runs if r.id > int(cursor)]
-    items, next_cursor = page_of(runs[:limit + 1], limit)
+    runs = await service.runs_of(session, meeting_id, status, after_id=int(cursor) if cursor else None,
+                                 limit=limit + 1)
+    items, next_cursor = page_of(runs, limit)
     return Page[RunPublic](items=[await service.run_public(session, r) for r in items], next_cursor=next_cursor)
 
 
@@ -149,8 +148,7 @@ async def close(session: SessionDep, key: WriteKey, meeting_id: int, run_id: int
 async def list_answers(session: SessionDep, key: ApiKeyDep, meeting_id: int, run_id: int, limit: Limit = 50,
                        cursor: Cursor = None):
     _, run = await _run(session, key, meeting_id, run_id)
-    answers = await service.answers_of(session, run.id)
-    if cursor is not None:
-        answers = [a for a in answers if a.position > int(cursor)]
-    items, next_cursor = page_of(answers[:limit + 1], limit, key=lambda a: a.position)
+    answers = await service.answers_of(session, run.id, after_position=int(cursor) if cursor else None,
+                                       limit=limit + 1)
+    items, next_cursor = page_of(answers, limit, key=lambda a: a.position)
     return Page[AnswerPublic](items=[service.answer_public(run, a) for a in items], next_cursor=next_cursor)

@@ -190,12 +190,18 @@ async def current_run(session: AsyncSession, meeting_id: int) -> IcebreakerRun |
 
 
 async def runs_of(session: AsyncSession, meeting_id: int, status: RunStatus | None = None,
-                  newest_first: bool = False) -> list[IcebreakerRun]:
+                  newest_first: bool = False, after_id: int | None = None,
+                  limit: int | None = None) -> list[IcebreakerRun]:
     query = select(IcebreakerRun).where(IcebreakerRun.meeting_id == meeting_id)
     if status is not None:
         query = query.where(IcebreakerRun.status == status)
+    if after_id is not None:
+        query = query.where(IcebreakerRun.id > after_id)
     order = col(IcebreakerRun.id).desc() if newest_first else col(IcebreakerRun.id)
-    return list((await session.exec(query.order_by(order))).all())
+    query = query.order_by(order)
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.exec(query)).all())
 
 
 async def get_run(session: AsyncSession, meeting: Meeting, run_id: int) -> IcebreakerRun:
@@ -206,9 +212,12 @@ async def get_run(session: AsyncSession, meeting: Meeting, run_id: int) -> Icebr
 
 
 async def answers_of(session: AsyncSession, run_id: int, newest_first: bool = False,
-                     limit: int | None = None) -> list[IcebreakerAnswer]:
+                     after_position: int | None = None, limit: int | None = None) -> list[IcebreakerAnswer]:
     order = col(IcebreakerAnswer.position).desc() if newest_first else col(IcebreakerAnswer.position)
-    query = select(IcebreakerAnswer).where(IcebreakerAnswer.run_id == run_id).order_by(order)
+    query = select(IcebreakerAnswer).where(IcebreakerAnswer.run_id == run_id)
+    if after_position is not None:
+        query = query.where(IcebreakerAnswer.position > after_position)
+    query = query.order_by(order)
     if limit is not None:
         query = query.limit(limit)
     return list((await session.exec(query)).all())

@@ -25,10 +25,16 @@ def plan(scene, rooms: int = 2, **extra):
     return response
 
 
-def rounds(scene, client, key) -> list[dict]:
-    response = client.get(f"/api/v1/meetings/{scene.meeting_id}/breakouts", headers=key)
-    assert response.status_code == 200
-    return response.json()
+def rounds(scene, client, key, query: str = "limit=100") -> list[dict]:
+    """Every round, following the cursor from page to page."""
+    found, url = [], f"/api/v1/meetings/{scene.meeting_id}/breakouts?{query}"
+    while url:
+        response = client.get(url, headers=key)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        found += page["items"]
+        url = page["next_cursor"] and f"/api/v1/meetings/{scene.meeting_id}/breakouts?{query}&cursor={page['next_cursor']}"
+    return found
 
 
 def room_of(round_: dict, name: str) -> dict:
@@ -185,6 +191,25 @@ def test_next_round_knows_who_already_met(scene, client):
     assert second["number"] == 2
     assert second["figures"]["repeated_pairs"] == len(again)
     assert len(again) < len(met)  # people meet new faces
+
+
+def test_rounds_page_oldest_first_without_gaps_and_filter_by_state(scene, client):
+    scene.member("Ana", "lay")
+    scene.member("Cal", "clinician")
+    key = api_key(scene, access="read")
+    for _ in range(5):
+        plan(scene, rooms=1)
+        draft = rounds(scene, client, key, "status=draft")[-1]
+        scene.facilitator.post(f"/meetings/{scene.meeting_id}/breakouts/{draft['id']}/launch")
+        scene.facilitator.post(f"/meetings/{scene.meeting_id}/breakouts/{draft['id']}/close")
+    plan(scene, rooms=1)
+    first = client.get(f"/api/v1/meetings/{scene.meeting_id}/breakouts?limit=2", headers=key).json()
+    assert [r["number"] for r in first["items"]] == [1, 2] and first["next_cursor"]
+    assert [r["number"] for r in rounds(scene, client, key, "limit=2")] == [1, 2, 3, 4, 5, 6]
+    assert [r["number"] for r in rounds(scene, client, key, "limit=4&status=closed")] == [1, 2, 3, 4, 5]
+    assert [r["status"] for r in rounds(scene, client, key, "status=draft")] == ["draft"]
+    bad = client.get(f"/api/v1/meetings/{scene.meeting_id}/breakouts?status=paused", headers=key)
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
 
 
 FACILITATOR_STEPS = ["launch", "close", "discard", "broadcast", "move"]
