@@ -25,7 +25,7 @@ from app.icebreakers import sources  # noqa: F401  (answers -> actions)
 from app.icebreakers.bank import CATEGORIES, MODE_LABELS
 from app.icebreakers.models import RunStatus
 from app.live.news import announces
-from app.live.regions import RegionContext, region, refreshes
+from app.live.regions import RegionContext, batches, region, refreshes
 from app.meetings.models import Meeting
 from app.web.templating import env, render
 
@@ -103,6 +103,7 @@ async def icebreaker_display(ctx: RegionContext) -> str:
 
 refreshes("icebreaker.launched", "icebreaker", "icebreaker-results")
 refreshes("icebreaker.answered", "icebreaker-results")
+batches("icebreaker.answered")  # a whole room answers a poll within seconds: show the counts together
 refreshes("icebreaker.regrouped", "icebreaker-results")
 refreshes("icebreaker.closed", "icebreaker", "icebreaker-results", "icebreaker-record")
 

@@ -26,6 +26,7 @@ from app.live.regions import (
     Audience,
     RegionContext,
     all_regions,
+    is_batched,
     is_regrouping,
     regions_for,
     render_regions,
@@ -93,10 +94,18 @@ class Connection:
 
 
 class LiveHub:
-    def __init__(self, broker: Broker, sessionmaker: async_sessionmaker, queue_size: int = 256):
+    def __init__(self, broker: Broker, sessionmaker: async_sessionmaker, queue_size: int = 256,
+                 batch_seconds: float = 0.25):
         self.broker = broker
         self.sessionmaker = sessionmaker
         self.queue_size = queue_size
+        self.batch_seconds = batch_seconds
+        # Renders of one meeting are offered in the order they read the database, so
+        # the last push of a region is never older than an earlier one.
+        self._render_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Batched events (see regions.batches): topic -> regions waiting, and its timer
+        self._batched: dict[str, set[str]] = {}
+        self._batch_timers: dict[str, asyncio.Task] = {}
         # topic -> audience -> connections on this worker
         self._meetings: dict[str, dict[Audience, set[Connection]]] = defaultdict(lambda: defaultdict(set))
         # Integrations' event feeds (JSON, not HTML): topic -> connections on this worker
@@ -114,6 +123,8 @@ class LiveHub:
         for conns in list(self._participants.values()):
             for conn in list(conns):
                 conn.close(1012)  # "service restart": browsers reconnect (htmx does not on 1001)
+        for timer in list(self._batch_timers.values()):
+            timer.cancel()  # the sockets are closing; reconnecting pages get a snapshot
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
         while (pending := self._serving | self._cleanups) and loop.time() < deadline:
@@ -163,6 +174,9 @@ class LiveHub:
                 del audiences[conn.audience]
             if not audiences:
                 del self._meetings[mtopic]
+                lock = self._render_locks.get(mtopic)
+                if lock is not None and not lock.locked():
+                    del self._render_locks[mtopic]
                 if not self._feeds.get(mtopic):
                     await self.broker.unsubscribe(mtopic)
         conns = self._participants.get(ptopic)
@@ -244,20 +258,47 @@ class LiveHub:
             for feed in list(feeds):
                 feed.offer(text)
         names = regions_for(event.type)
-        audiences = self._meetings.get(topic)
-        if not names or not audiences:
+        if not names or not self._meetings.get(topic):
             return
-        async with self.sessionmaker() as session:
-            if is_regrouping(event.type):
-                await self._regroup(session, event.meeting_id, audiences)
+        if is_batched(event.type):
+            self._batch(topic, event.meeting_id, names)
+            return
+        await self._push(topic, event.meeting_id, names, event)
+
+    async def _push(self, topic: str, meeting_id: int, names: tuple[str, ...], event: LiveEvent | None) -> None:
+        """Render these regions once per audience here and queue them on each socket."""
+        if not self._meetings.get(topic):
+            return
+        async with self._render_locks[topic], self.sessionmaker() as session:
+            audiences = self._meetings.get(topic)
+            if not audiences:
+                return
+            if event is not None and is_regrouping(event.type):
+                await self._regroup(session, meeting_id, audiences)
             cache: dict = {}  # audiences that see a region alike share one rendering
             for audience, conns in list(audiences.items()):
-                text = await render_regions(RegionContext(session, event.meeting_id, audience, event=event), names,
-                                            cache)
+                text = await render_regions(RegionContext(session, meeting_id, audience, event=event), names, cache)
                 if not text:  # nothing for this audience (e.g. another room's chat)
                     continue
                 for conn in list(conns):
                     conn.offer(text)
+
+    def _batch(self, topic: str, meeting_id: int, names: tuple[str, ...]) -> None:
+        self._batched.setdefault(topic, set()).update(names)
+        if topic not in self._batch_timers:
+            self._batch_timers[topic] = asyncio.create_task(self._push_batch(topic, meeting_id))
+
+    async def _push_batch(self, topic: str, meeting_id: int) -> None:
+        try:
+            await asyncio.sleep(self.batch_seconds)
+        finally:
+            # Events from here on start the next batch: this one renders what is true now.
+            self._batch_timers.pop(topic, None)
+            names = self._batched.pop(topic, set())
+        try:
+            await self._push(topic, meeting_id, tuple(n for n in all_regions() if n in names), None)
+        except Exception:
+            log.exception("live: could not push a batch of updates on %s", topic)
 
     async def _regroup(self, session, meeting_id: int, audiences: dict[Audience, set[Connection]]) -> None:
         """Breakout rooms changed: move each local socket to its person's new room."""

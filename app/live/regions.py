@@ -89,6 +89,24 @@ def regions_for(event_type: str) -> tuple[str, ...]:
     return _event_regions.get(event_type, ())
 
 
+_batched_events: set[str] = set()
+
+
+def batches(*event_types: str) -> None:
+    """Events that come in bursts (people arriving) whose regions may be pushed together,
+    a moment later: the hub renders the truth once for the whole burst, not once per
+    event. Only for events whose regions render the same without the event itself."""
+    _batched_events.update(event_types)
+
+
+def is_batched(event_type: str) -> bool:
+    return event_type in _batched_events
+
+
+def batched_events() -> frozenset[str]:
+    return frozenset(_batched_events)
+
+
 def all_regions() -> tuple[str, ...]:
     return tuple(_regions)
 

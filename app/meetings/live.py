@@ -3,7 +3,7 @@
 from itertools import groupby
 
 from app.communities.models import Community
-from app.live.regions import RegionContext, region, refreshes
+from app.live.regions import RegionContext, batches, region, refreshes
 from app.meetings import service
 from app.web.templating import render
 
@@ -80,3 +80,8 @@ PRESENCE_EVENTS = ("participant.joined", "participant.arrived", "participant.wen
                "participant.removed", "participant.left")
 for _event in PRESENCE_EVENTS:
     refreshes(_event, "presence")
+# When a meeting starts, hundreds may arrive within seconds: each arrival re-rendered
+# and pushed "who is here" to everyone (work growing with the square of the meeting).
+# Pushed together they cost the same as a few arrivals. A facilitator's own changes
+# (role, removal) stay immediate.
+batches("participant.joined", "participant.arrived", "participant.went")

@@ -4,7 +4,7 @@ from sqlmodel import col, select
 
 from app.breakouts.models import BreakoutRoom
 from app.communities.models import Community
-from app.live.regions import RegionContext, region, refreshes
+from app.live.regions import RegionContext, batches, region, refreshes
 from app.meetings.live import PRESENCE_EVENTS
 from app.meetings.models import Meeting
 from app.questions import service
@@ -95,5 +95,7 @@ for _event in ("question.posted", "question.withdrawn", "question.voted", "quest
     refreshes(_event, "questions", "question-review")
 for _event in PRESENCE_EVENTS:  # who is here changes who could have asked
     refreshes(_event, "ask-privacy")
+# In a big meeting votes come in bursts: each re-sorted the whole list for everyone.
+batches("question.voted")
 refreshes("jargon.signalled", "question-review")
 refreshes("jargon.explained", "question-review")

@@ -122,3 +122,54 @@ def test_a_large_meeting_lists_counts_by_role_instead_of_every_name(scene, monke
         text = text_of(region(crowded, "presence"))
         assert "only the numbers for each role are shown" in text and "Lay member or patient: 1" in text
         assert "Ben" not in text.split("Joined but not connected")[0]
+
+
+def test_a_burst_of_arrivals_reaches_the_others_as_one_update(client, scene):
+    """When a meeting starts, many arrive at once; each arrival used to push the whole
+    list to everyone. The hub now gathers a burst into one push of the truth."""
+    import asyncio
+
+    from app.live.regions import FACILITATORS
+    from app.meetings import service
+
+    names = [f"Person {n:02}" for n in range(12)]
+    for name in names:
+        scene.member(name)
+    hub = client.app.state.hub
+    hub.batch_seconds = 1.0  # wider than the burst takes even on a busy machine
+    watcher = hub.new_connection(None, scene.meeting_id, 10**9, FACILITATORS)
+    client.portal.call(hub.attach, watcher)
+    try:
+        assert "Person 00" not in presence_text(watcher.queue.get_nowait())  # the snapshot
+
+        async def everyone_arrives():
+            async with client.app.state.sessionmaker() as session:
+                people = await service.participants_of(session, scene.meeting_id)
+            for person in people:
+                if person.display_name in names:
+                    async with client.app.state.sessionmaker() as session:
+                        session.info["hub"] = hub
+                        await service.connected(session, person.id, scene.meeting_id)
+
+        async def next_presence() -> str:
+            while (part := presence_text(await asyncio.wait_for(watcher.queue.get(), 10))) is None:
+                pass
+            return part
+
+        client.portal.call(everyone_arrives)
+        pushes = [client.portal.call(next_presence)]
+        while not all(name in pushes[-1] for name in names):
+            pushes.append(client.portal.call(next_presence))
+        assert len(pushes) <= 2, f"{len(pushes)} pushes for one burst of {len(names)} arrivals"
+    finally:
+        client.portal.call(hub.detach, watcher)
+
+
+def test_batched_events_are_never_announced():
+    """A batch is rendered without its events, so an announcement would be lost."""
+    import app.main  # noqa: F401  (every domain registers its regions)
+    from app.live.regions import batched_events, regions_for
+
+    assert {"participant.arrived", "question.voted", "icebreaker.answered"} <= batched_events()
+    for event_type in batched_events():
+        assert "live-news" not in regions_for(event_type), event_type
