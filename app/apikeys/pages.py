@@ -4,6 +4,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from app.apikeys import service
+from app.apikeys.reveal import remember_new_key
 from app.apikeys.schemas import ApiKeyCreate
 from app.communities.models import Permission
 from app.communities.pages import community_page
@@ -31,9 +32,10 @@ async def create_key(
     except FormInvalid as exc:
         return await community_page(request, session, account, community_id, 422, key_errors=exc.errors)
     key, plaintext = await service.create_key(session, community, account, form)
-    # Shown once, in this response only; never stored or logged.
-    response = await community_page(request, session, account, community_id, new_key=plaintext)
-    response.headers["Cache-Control"] = "no-store"
+    # Post/Redirect/Get: a refresh of the page that shows the key must not make another.
+    # The key is shown once, on the page we redirect to; never stored or logged.
+    response = RedirectResponse(f"/communities/{community_id}#api-keys", status_code=303)
+    remember_new_key(request, response, account, community_id, plaintext)
     return response
 
 

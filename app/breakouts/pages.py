@@ -14,7 +14,7 @@ from app.db import SessionDep
 from app.errors import Conflict, NotFound
 from app.meetings.pages import FacilitatorOf, done
 from app.meetings.room import render_room
-from app.questions.pages import ParticipantOf
+from app.meetings.viewer import ParticipantOf
 from app.web.deps import CsrfChecked, is_htmx
 from app.web.forms import lines, parse_form
 from app.web.templating import render

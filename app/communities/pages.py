@@ -5,6 +5,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from app.apikeys import service as apikey_service
+from app.apikeys.reveal import forget_new_key, take_new_key
 from app.communities import service
 from app.communities.models import FACILITATING, Permission
 from app.communities.schemas import CommunityCreate, MemberAdd
@@ -81,7 +82,12 @@ async def community_page(request: Request, session, account, community_id: int, 
 
 @router.get("/communities/{community_id}")
 async def show_community(request: Request, session: SessionDep, account: SignedIn, community_id: int):
-    return await community_page(request, session, account, community_id)
+    new_key = take_new_key(request, account, community_id)
+    response = await community_page(request, session, account, community_id, new_key=new_key)
+    forget_new_key(request, response, community_id)
+    if new_key:
+        response.headers["Cache-Control"] = "no-store"  # not from the cache, nor the back button
+    return response
 
 
 @router.post("/communities/{community_id}/members", dependencies=[CsrfChecked])

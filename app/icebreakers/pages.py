@@ -18,8 +18,7 @@ from app.live.regions import Audience, RegionContext, render_regions
 from app.meetings.models import Meeting, Participant
 from app.meetings.pages import FacilitatorOf, done
 from app.meetings.room import render_room, room_part
-from app.meetings.viewer import Viewer
-from app.questions.pages import ParticipantOf
+from app.meetings.viewer import ParticipantOf, Viewer
 from app.web.deps import CsrfChecked, SettingsDep, SignedIn, is_htmx
 from app.web.forms import FormInvalid, lines, parse_form
 from app.web.templating import page, render

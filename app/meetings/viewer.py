@@ -1,13 +1,17 @@
 """Who is looking at a meeting: a member, or a facilitator taking part as themselves."""
 
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import Account
 from app.communities.models import FACILITATING, Community
 from app.communities.service import permission_in
+from app.db import SessionDep
+from app.errors import Forbidden
 from app.live.regions import Audience
 from app.meetings import service
 from app.meetings.models import Meeting, Participant
@@ -36,3 +40,22 @@ async def resolve_viewer(connection: HTTPConnection, session: AsyncSession, meet
     else:
         participant = await participant_from_cookie(connection, session, meeting)
     return Viewer(meeting, community, account, participant, is_facilitator)
+
+
+# --- who may send a member's command (ask, vote, chat in a room, answer an icebreaker) ---
+
+
+class Asker:
+    def __init__(self, meeting: Meeting, participant: Participant):
+        self.meeting = meeting
+        self.participant = participant
+
+
+async def current_participant(request: Request, session: SessionDep, meeting_id: int) -> Asker:
+    viewer = await resolve_viewer(request, session, meeting_id)  # facilitators take part too
+    if viewer.participant is None:
+        raise Forbidden("Join the meeting with your link first.")
+    return Asker(viewer.meeting, viewer.participant)
+
+
+ParticipantOf = Annotated[Asker, Depends(current_participant)]

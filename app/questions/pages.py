@@ -2,17 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.breakouts.service import my_room
 from app.db import SessionDep
-from app.errors import DomainError, Forbidden, NotFound
+from app.errors import DomainError, NotFound
 from app.live.regions import Audience, RegionContext, render_regions
 from app.meetings.models import Meeting, Participant
 from app.meetings.pages import FacilitatorOf
 from app.meetings.room import render_room, room_part
-from app.meetings.viewer import Viewer, resolve_viewer
+from app.meetings.viewer import ParticipantOf, Viewer
 from app.questions import service
 from app.questions.models import QuestionStatus
 from app.questions.schemas import JargonAsk, QuestionAnswer, QuestionAsk
@@ -63,25 +63,6 @@ async def question_part(request: Request, session, viewer: Viewer) -> tuple[dict
         },
         {"votes": votes},
     )
-
-
-# --- who may do what ---------------------------------------------------------------
-
-
-class Asker:
-    def __init__(self, meeting: Meeting, participant: Participant):
-        self.meeting = meeting
-        self.participant = participant
-
-
-async def current_participant(request: Request, session: SessionDep, meeting_id: int) -> Asker:
-    viewer = await resolve_viewer(request, session, meeting_id)  # facilitators take part too
-    if viewer.participant is None:
-        raise Forbidden("Join the meeting with your link first.")
-    return Asker(viewer.meeting, viewer.participant)
-
-
-ParticipantOf = Annotated[Asker, Depends(current_participant)]
 
 
 async def _updated(request: Request, session, meeting: Meeting, participant: Participant, note: str | None = None,

@@ -5,8 +5,10 @@ from datetime import date, timedelta
 import pytest
 
 from tests.api.conftest import Integration
+from tests.accounts.test_accounts import log_in
 from tests.api.keys import _KEY, bearer, create_api_key
-from tests.helpers import create_community, text_of
+from tests.communities.test_communities import add_member
+from tests.helpers import create_community, sign_up, text_of
 
 PROBLEM = "application/problem+json"
 
@@ -15,16 +17,57 @@ def test_a_new_key_is_shown_once_on_the_community_page(scene):
     fac = scene.facilitator
     fac.get(f"/communities/{scene.community_id}")
     response = fac.post(f"/communities/{scene.community_id}/api-keys", {"name": "Newsletter", "access": "read"})
-    assert response.status_code == 200
-    assert response.headers["cache-control"] == "no-store"
-    assert "Copy this key now. It will not be shown again." in text_of(response.text)
-    key = _KEY.search(response.text).group(1)
+    # Post/Redirect/Get: the form's answer is a redirect, so the browser's history
+    # holds a GET of the page, not the POST.
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/communities/{scene.community_id}#api-keys"
+    assert "rtk_" not in response.text
+
+    shown = fac.get(response.headers["location"])
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "no-store"
+    assert "Copy this key now. It will not be shown again." in text_of(shown.text)
+    key = _KEY.search(shown.text).group(1)
     assert key.startswith("rtk_") and len(key) > 40
 
     again = fac.get(f"/communities/{scene.community_id}").text
     assert key not in again and "Copy this key now" not in again
     listed = text_of(again)
     assert f"Newsletter {key[:10]}… Read only" in listed and "Never" in listed
+
+
+def test_refreshing_after_creating_a_key_neither_makes_another_nor_shows_it_again(scene, client):
+    fac = scene.facilitator
+    fac.get(f"/communities/{scene.community_id}")
+    shown = fac.post(f"/communities/{scene.community_id}/api-keys", {"name": "Newsletter", "access": "read"},
+                     follow_redirects=True)
+    key = _KEY.search(shown.text).group(1)
+    # Refresh repeats the request that made the page: it must be a GET, not the form's POST.
+    refresh = shown.request
+    assert (refresh.method, refresh.url.path) == ("GET", f"/communities/{scene.community_id}")
+    for _ in range(2):  # the organiser presses refresh, twice
+        page = fac.get(refresh.url.path)
+        assert page.status_code == 200 and key not in page.text and "Copy this key now" not in page.text
+        assert text_of(page.text).count("Newsletter") == 1, "one key, not one per refresh"
+    # The key shown once is the one that works.
+    assert client.get("/api/v1/communities", headers=bearer(key)).status_code == 200
+
+
+def test_a_new_key_is_shown_only_to_the_organiser_who_made_it(scene):
+    """A shared computer: the page after the form never loads, the organiser logs out,
+    and another organiser logs in on the same browser."""
+    fran = scene.facilitator
+    sign_up(scene.new_browser(), email="otto@example.org", name="Otto Organiser")
+    assert add_member(fran, scene.community_id, "otto@example.org", permission="organiser").status_code == 303
+    fran.get(f"/communities/{scene.community_id}")
+    response = fran.post(f"/communities/{scene.community_id}/api-keys", {"name": "Newsletter", "access": "read"})
+    assert response.status_code == 303  # not followed
+    assert fran.post("/logout").status_code == 303
+    assert log_in(fran, "otto@example.org").status_code == 303
+
+    page = fran.get(f"/communities/{scene.community_id}").text
+    assert "Newsletter" in text_of(page)  # listed, by its prefix
+    assert not _KEY.search(page) and "Copy this key now" not in page
 
 
 def test_a_key_needs_a_name(scene):
@@ -74,14 +117,10 @@ def test_an_expired_key_does_not_work(scene, client):
     fac = scene.facilitator
     fac.get(f"/communities/{scene.community_id}")
     yesterday = (date.today() - timedelta(days=2)).isoformat()
-    response = fac.post(f"/communities/{scene.community_id}/api-keys",
-                        {"name": "Old", "access": "read", "expires_at": yesterday})
-    key = _KEY.search(response.text).group(1)
+    key = create_api_key(fac, scene.community_id, "read", "Old", expires_at=yesterday)
     assert client.get("/api/v1/communities", headers=bearer(key)).status_code == 401
     tomorrow = (date.today() + timedelta(days=2)).isoformat()
-    response = fac.post(f"/communities/{scene.community_id}/api-keys",
-                        {"name": "New", "access": "read", "expires_at": tomorrow})
-    key = _KEY.search(response.text).group(1)
+    key = create_api_key(fac, scene.community_id, "read", "New", expires_at=tomorrow)
     assert client.get("/api/v1/communities", headers=bearer(key)).status_code == 200
 
 

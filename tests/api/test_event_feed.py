@@ -6,12 +6,13 @@ import re
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from tests.api.keys import create_api_key
+
 pytestmark = pytest.mark.timeout(30)
 
 
 def api_key(browser, community_id: int, access: str = "read") -> str:
-    page = browser.post(f"/communities/{community_id}/api-keys", {"name": f"Feed {access}", "access": access}).text
-    return re.search(r"(rtk_[A-Za-z0-9_-]+)", page).group(1)
+    return create_api_key(browser, community_id, access, f"Feed {access}")
 
 
 def feed(client, meeting_id: int, key: str | None, since: int | None = None):

@@ -13,7 +13,6 @@ import asyncio
 import os
 import random
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -27,9 +26,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import LOOPBACK, AppProcess, app_env, free_port  # noqa: F401  (free_port: for the benchmark)
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-LOOPBACK = "127.0.0.1"
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 REDIS_SERVER = os.environ.get("TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
 SECRET_KEY = "live-test-secret-key-that-is-long-enough-0123456789"
@@ -41,12 +40,6 @@ def unavailable(message: str) -> None:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message + " (set CI=true to make this a failure)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
 
 
 def spare_port(first: int = 6390, last: int = 6499) -> int:
@@ -178,77 +171,29 @@ def drop_postgres_database(name: str) -> None:
 
 # --- a Roundtable worker ---------------------------------------------------------------
 
-# Roundtable's settings are never inherited from the environment running the tests.
-_SETTINGS = {"ENVIRONMENT", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "HTMX_SOURCE", "PUBLIC_URL",
-             "ALLOWED_ORIGINS", "COOKIE_SECURE", "LOG_LEVEL", "LIVE_QUEUE_SIZE", "LIVE_MAX_MESSAGE_BYTES",
-             "LIVE_MAX_CONNECTIONS_PER_PARTICIPANT"}
 _SERVE = "import sys; from app.cli import serve; serve(sys.argv[1], int(sys.argv[2]), 1)"
 
 
-class Worker:
+class Worker(AppProcess):
     """One Roundtable process, started as production starts it (app.cli.serve, which
     runs `uvicorn app.asgi:app` with the live socket's settings)."""
 
+    poll = 0.1
+    stop_grace = 10.0
+    tail_lines = 40
+
     def __init__(self, env: dict[str, str], name: str = "worker", port: int | None = None):
         self.name = name
-        self.port = port or free_port()
-        inherited = {k: v for k, v in os.environ.items() if k.upper() not in _SETTINGS}
-        self.env = {**inherited, "PYTHONUNBUFFERED": "1", "ENVIRONMENT": "test", "HTMX_SOURCE": "local",
-                    "SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "WARNING", **env}
-        self.log = tempfile.NamedTemporaryFile(prefix=f"roundtable-{name}-", suffix=".log", delete=False)
-        self.process: subprocess.Popen | None = None
+        with tempfile.NamedTemporaryFile(prefix=f"roundtable-{name}-", suffix=".log", delete=False) as log:
+            log_path = Path(log.name)
+        super().__init__(app_env(**{"SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "WARNING", **env}), log_path, port)
 
-    @property
-    def base(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", _SERVE, LOOPBACK, str(self.port)]
 
-    @property
-    def ws_base(self) -> str:
-        return f"ws://{LOOPBACK}:{self.port}"
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def start(self, timeout: float = 30.0) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _SERVE, LOOPBACK, str(self.port)],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        with httpx.Client(timeout=2.0) as client:
-            while True:  # bounded: ready, exited, or past the deadline
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
-                try:
-                    if client.get(f"{self.base}/readyz").status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    tail = self.log_tail()
-                    self.stop()
-                    raise RuntimeError(f"{self.name} was not ready within {timeout} s:\n{tail}")
-                time.sleep(0.1)
-
-    def stop(self, grace: float = 10.0) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # graceful: sockets closed, presence updated
-            try:
-                self.process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.process = None
-        if not self.log.closed:
-            self.log.close()
-            Path(self.log.name).unlink(missing_ok=True)  # failures quote its tail in their message
-
-    def log_tail(self, lines: int = 40) -> str:
-        self.log.flush()
-        text = Path(self.log.name).read_text(errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
+    def stop(self, grace: float | None = None) -> None:
+        super().stop(grace)
+        self.log_path.unlink(missing_ok=True)  # failures quote its tail in their message
 
     def rss_kib(self) -> int:
         """Resident memory of the server process (VmRSS, KiB)."""

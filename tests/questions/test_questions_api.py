@@ -1,15 +1,14 @@
 """The question chat through the REST API, as an integration sees it."""
 
-import re
-
 import pytest
+
+from tests.api.keys import bearer, create_api_key
 
 pytestmark = pytest.mark.timeout(30)
 
 
 def api_key(browser, community_id: int, access: str) -> dict:
-    page = browser.post(f"/communities/{community_id}/api-keys", {"name": f"Key {access}", "access": access}).text
-    return {"Authorization": "Bearer " + re.search(r"(rtk_[A-Za-z0-9_-]+)", page).group(1)}
+    return bearer(create_api_key(browser, community_id, access, f"Key {access}"))
 
 
 def test_list_filter_sort_and_moderate_through_the_api(scene, client):

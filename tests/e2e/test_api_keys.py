@@ -1,0 +1,34 @@
+"""An organiser creates an API key in a real browser, with and without JavaScript:
+the key is shown once, and pressing reload neither shows it again nor makes another."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.people import create_community, no_console_errors, open_browser, sign_up
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_a_new_key_is_shown_once_and_reload_does_not_make_another(chromium, server, js):
+    olive = open_browser(chromium, server, "Olive Organiser", js=js)
+    sign_up(olive, f"olive-{'js' if js else 'nojs'}@example.org")
+    community_id = create_community(olive, "Key test community")
+    page = olive.page
+    page.get_by_label("Name of the system that will use the key").fill("Newsletter")
+    page.get_by_role("button", name="Create key").click()
+    page.wait_for_url(re.compile(rf"/communities/{community_id}#api-keys$"))
+    expect(page.get_by_text("Copy this key now. It will not be shown again.")).to_be_visible()
+    expect(page.locator("code.secret")).to_have_text(re.compile(r"^rtk_[A-Za-z0-9_-]{40,}$"))
+    keys = page.locator("#api-keys tbody tr")
+    expect(keys).to_have_count(1)
+
+    page.reload()
+    expect(page.get_by_role("heading", name="API keys for other systems")).to_be_visible()
+    expect(page.locator("code.secret")).to_have_count(0)
+    expect(page.get_by_text("Copy this key now")).to_have_count(0)
+    expect(keys).to_have_count(1)
+    expect(keys).to_contain_text("Newsletter")
+    no_console_errors([olive])
