@@ -44,6 +44,8 @@ def serve(host: str, port: int, workers: int, reload: bool = False) -> None:
         access_log=False,
         # Live socket hygiene: no per-message compression (CPU, memory and a
         # CRIME/BREACH risk), a small incoming size limit, and pings to find dead peers.
+        # The sans-I/O websockets protocol keeps pings on timers, not a task per socket.
+        ws="websockets-sansio",
         ws_per_message_deflate=False,
         ws_max_size=settings.live_max_message_bytes,
         ws_ping_interval=20.0,

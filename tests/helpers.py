@@ -92,6 +92,17 @@ def region(fragment: str, region_id: str) -> str | None:
     return match.group(1) if match else None
 
 
+def questions_seen(message: str) -> str | None:
+    """What a pushed message shows of the question list: the whole list, or new
+    questions placed into it on their own (app/questions/live.py)."""
+    whole = region(message, "questions")
+    if whole is not None:
+        return whole
+    placed = re.findall(r'<div hx-swap-oob="[a-z]+:#(?:q-[0-9a-f]+|open-questions)">\s*(<li.*?</li>)\s*</div>',
+                        message, re.S)
+    return "".join(placed) or None
+
+
 # --- setting the scene through the real pages -----------------------------------
 
 

@@ -106,6 +106,8 @@ class LiveHub:
         # Batched events (see regions.batches): topic -> regions waiting, and its timer
         self._batched: dict[str, set[str]] = {}
         self._batch_timers: dict[str, asyncio.Task] = {}
+        # Connections waiting for a snapshot, by what they see: one rendering serves them all
+        self._snapshot_waiting: dict[tuple[int, Audience], list[asyncio.Future]] = {}
         # topic -> audience -> connections on this worker
         self._meetings: dict[str, dict[Audience, set[Connection]]] = defaultdict(lambda: defaultdict(set))
         # Integrations' event feeds (JSON, not HTML): topic -> connections on this worker
@@ -163,7 +165,7 @@ class LiveHub:
         self._participants[ptopic].add(conn)
         await self.broker.subscribe(mtopic)
         await self.broker.subscribe(ptopic)
-        conn.release(await self.snapshot(conn.meeting_id, conn.audience))
+        conn.release(await self.shared_snapshot(conn.meeting_id, conn.audience))
 
     async def detach(self, conn: Connection) -> None:
         mtopic, ptopic = meeting_topic(conn.meeting_id), participant_topic(conn.participant_id)
@@ -212,6 +214,36 @@ class LiveHub:
     async def snapshot(self, meeting_id: int, audience: Audience) -> str:
         async with self.sessionmaker() as session:
             return await render_regions(RegionContext(session, meeting_id, audience), all_regions())
+
+    async def shared_snapshot(self, meeting_id: int, audience: Audience) -> str:
+        """A snapshot read after the caller subscribed, shared with everyone else who
+        asked for the same one before that reading began. When a room of 2,000
+        reconnects at once (a restart, a wifi blip), the pages share a few readings
+        instead of reading the whole meeting 2,000 times."""
+        key = (meeting_id, audience)
+        answer = asyncio.get_running_loop().create_future()
+        waiting = self._snapshot_waiting.get(key)
+        if waiting is None:
+            self._snapshot_waiting[key] = [answer]
+            self._track(self._serving, asyncio.create_task(self._read_snapshots(key)))
+        else:
+            waiting.append(answer)
+        return await answer
+
+    async def _read_snapshots(self, key: tuple[int, Audience]) -> None:
+        while waiters := self._snapshot_waiting[key]:
+            self._snapshot_waiting[key] = []  # who asks from now on waits for the next reading
+            try:
+                text = await self.snapshot(*key)
+            except Exception as exc:  # each waiting socket fails as its own read would have
+                for answer in waiters:
+                    if not answer.done():
+                        answer.set_exception(exc)
+            else:
+                for answer in waiters:
+                    if not answer.done():
+                        answer.set_result(text)
+        del self._snapshot_waiting[key]
 
     async def resync_everyone(self) -> None:
         """After the broker lost messages (e.g. Redis restarted), resend every snapshot,

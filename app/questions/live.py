@@ -8,7 +8,7 @@ from app.live.regions import RegionContext, batches, region, refreshes
 from app.meetings.live import PRESENCE_EVENTS
 from app.meetings.models import Meeting
 from app.questions import service
-from app.questions.models import QuestionStatus
+from app.questions.models import Question, QuestionStatus
 from app.web.templating import env, render
 
 SHOWN = {QuestionStatus.open, QuestionStatus.answered}
@@ -40,10 +40,36 @@ async def _room_names(ctx: RegionContext, questions) -> dict[int, str]:
     return {r.id: r.name for r in rooms.all()}
 
 
+async def _posted_in_place(ctx: RegionContext, meeting: Meeting, community: Community) -> str | None:
+    """A new question, pushed on its own and placed where the list has it, instead of
+    the whole list again: at ten questions a second to a conference-sized meeting the
+    whole list is most of the traffic. None: push the whole list after all."""
+    question = await ctx.session.get(Question, ctx.event.data.get("question", {}).get("id", ""))
+    if question is None or question.status == QuestionStatus.pending:
+        return ""  # waiting for review (or already gone): nobody's list changes
+    if question.breakout_room_id is not None:
+        return None if ctx.audience.facilitator else ""  # facilitators list rooms' questions too
+    if question.status != QuestionStatus.open or question.pinned:
+        return None
+    listed = [q for q in await service.questions_of(ctx.session, ctx.meeting_id, {QuestionStatus.open},
+                                                     ctx.audience.sort) if not q.pinned]
+    place = next((i for i, q in enumerate(listed) if q.id == question.id), None)
+    if place is None or len(listed) == 1:
+        return None  # the first question replaces "No questions yet"
+    target = f"beforebegin:#q-{listed[place + 1].id}" if place + 1 < len(listed) else "beforeend:#open-questions"
+    return render("questions/_question_placed.html", target=target, q=question, meeting=meeting,
+                  community=community, facilitator=ctx.audience.facilitator, my_votes=set(),
+                  csrf_token=ctx.csrf_token)
+
+
 @region("questions", depends=("facilitator", "sort"))
 async def questions_region(ctx: RegionContext) -> str:
     meeting = await ctx.session.get(Meeting, ctx.meeting_id)
     community = await ctx.session.get(Community, meeting.community_id)
+    if ctx.event is not None and ctx.event.type == "question.posted":
+        placed = await _posted_in_place(ctx, meeting, community)
+        if placed is not None:
+            return placed
     statuses = set(QuestionStatus) - {QuestionStatus.pending} if ctx.audience.facilitator else SHOWN
     questions = await service.questions_of(ctx.session, ctx.meeting_id, statuses, ctx.audience.sort)
     from_rooms = []

@@ -46,6 +46,17 @@
     }
     setConnection("closed", "Connection lost. Trying to reconnect…");
   });
+  // A pushed item placed into a list (a new question) may already be on the page,
+  // from a full list pushed just before it: the newer copy replaces the older.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var fragment = event.detail.fragment, target = event.detail.target;
+    if (!fragment || !fragment.children) return;
+    for (var i = 0; i < fragment.children.length; i++) {
+      var id = fragment.children[i].id;
+      var old = id ? document.getElementById(id) : null;
+      if (old && old !== target && !old.contains(target) && !target.contains(old)) old.remove();
+    }
+  });
   // Small forms (a question, a chat message) are emptied once sent. The listener
   // goes on the form itself: a live update may replace the form while it is being
   // sent, and events on a removed form no longer reach the document.

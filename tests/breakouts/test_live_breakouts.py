@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from tests.helpers import region, text_of
+from tests.api.keys import bearer, create_api_key
+from tests.helpers import questions_seen, region, text_of
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -13,8 +14,7 @@ ROLES = [("Ana", "lay"), ("Bea", "lay"), ("Cal", "clinician"), ("Dev", "gp"), ("
 
 
 def api_key(scene, access: str = "read write") -> dict:
-    page = scene.facilitator.post(f"/communities/{scene.community_id}/api-keys", {"name": "Tests", "access": access}).text
-    return {"Authorization": "Bearer " + re.search(r"(rtk_[A-Za-z0-9_-]+)", page).group(1)}
+    return bearer(create_api_key(scene.facilitator, scene.community_id, access, "Tests"))
 
 
 def plan(scene, rooms: int = 2, **extra):
@@ -287,8 +287,8 @@ def test_a_question_asked_in_a_room_stays_in_that_room_and_reaches_the_facilitat
         assert response.status_code == 200
         seen = mate.wait_for(lambda m: "invite carers" in (region(m, "breakout") or ""))
         assert "Someone asks" in text_of(region(seen, "breakout"))
-        fac_seen = fac.wait_for(lambda m: "invite carers" in (region(m, "questions") or ""))
-        assert f"From breakout rooms (1) {ana_room['name']}:" in text_of(region(fac_seen, "questions"))
+        fac_seen = fac.wait_for(lambda m: "invite carers" in (questions_seen(m) or ""))
+        assert f"From breakout rooms (1) {ana_room['name']}:" in text_of(questions_seen(fac_seen))
     assert not any("invite carers" in m for m in other.received)
     assert "invite carers" not in people[outside[0]].get(f"/meetings/{scene.meeting_id}").text
     qid = re.search(r'id="q-([0-9a-f]{16})"', seen).group(1)

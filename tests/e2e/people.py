@@ -227,6 +227,8 @@ def ask(person: Person, text: str) -> None:
     page.get_by_label("Your question").fill(text)
     page.get_by_role("button", name="Post question").click()
     expect(page.locator("#flash")).to_have_text("Your question was posted.")
+    # The flash may still be the last question's: the form emptied is this one's answer.
+    expect(page.get_by_label("Your question")).to_have_value("")
 
 
 def question(person: Person, text: str):

@@ -13,7 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.db import metadata
-from tests.helpers import region
+from tests.api.keys import create_api_key
+from tests.helpers import questions_seen, region
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -36,16 +37,11 @@ def as_time(value) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-def create_api_key(facilitator, community_id: int) -> str:
-    page = facilitator.post(f"/communities/{community_id}/api-keys", {"name": "Audit", "access": "read"}).text
-    return re.search(r"(rtk_[A-Za-z0-9_-]+)", page).group(1)
-
-
 def test_nothing_links_an_anonymous_question_or_vote_to_its_asker(scene, settings, client, caplog):
     caplog.set_level(logging.DEBUG)
     asker = scene.member("Ana Asker", "lay")
     voter = scene.member("Dev Voter", "clinician")
-    key = create_api_key(scene.facilitator, scene.community_id)
+    key = create_api_key(scene.facilitator, scene.community_id, "read", "Audit")
 
     with voter.live(scene.meeting_id) as voter_socket, scene.facilitator.live(scene.meeting_id) as fac_socket, \
             asker.live(scene.meeting_id) as asker_socket:
@@ -54,13 +50,13 @@ def test_nothing_links_an_anonymous_question_or_vote_to_its_asker(scene, setting
         for body in QUESTIONS:
             assert asker.post(f"/meetings/{scene.meeting_id}/questions", {"body": body}, htmx=True).status_code == 200
         for socket in (voter_socket, fac_socket):
-            socket.wait_for(lambda m: QUESTIONS[1] in (region(m, "questions") or ""))
+            socket.wait_for(lambda m: QUESTIONS[1] in (questions_seen(m) or ""))
         qids = re.findall(r'id="q-([0-9a-f]{16})"', voter.get(f"/meetings/{scene.meeting_id}").text)
         assert len(qids) == 2
         for qid in qids:
             voter.post(f"/meetings/{scene.meeting_id}/questions/{qid}/vote", htmx=True)
         asker.post(f"/meetings/{scene.meeting_id}/questions/{qids[0]}/vote", htmx=True)
-        fac_socket.wait_for(lambda m: "2 votes" in (region(m, "questions") or ""))
+        fac_socket.wait_for(lambda m: "2 votes" in (questions_seen(m) or ""))
         frames = voter_socket.received + fac_socket.received + asker_socket.received
 
     tables = asyncio.run(_dump(settings.database_url))
@@ -93,7 +89,7 @@ def test_nothing_links_an_anonymous_question_or_vote_to_its_asker(scene, setting
 
     # Every live frame anyone received: the questions region never names her.
     for frame in frames:
-        part = region(frame, "questions")
+        part = questions_seen(frame)
         if part:
             assert "Ana" not in part
 

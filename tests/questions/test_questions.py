@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.helpers import region, text_of
+from tests.helpers import questions_seen, region, text_of
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -31,18 +31,18 @@ def test_a_question_appears_live_and_an_upvote_and_pin_reach_everyone(scene):
         assert response.status_code == 200
         assert "Your question was posted" in text_of(response.text)
 
-        seen = voter_socket.wait_for(lambda m: "longer waits" in (region(m, "questions") or ""))
-        assert "Someone asks" in text_of(region(seen, "questions"))
-        assert "Ana" not in region(seen, "questions")
+        seen = voter_socket.wait_for(lambda m: "longer waits" in (questions_seen(m) or ""))
+        assert "Someone asks" in text_of(questions_seen(seen))
+        assert "Ana" not in questions_seen(seen)
         qid = question_ids(seen)[0]
 
         assert voter.post(f"/meetings/{scene.meeting_id}/questions/{qid}/vote", htmx=True).status_code == 200
-        voted = asker_socket.wait_for(lambda m: "1 vote" in text_of(region(m, "questions") or ""))
+        voted = asker_socket.wait_for(lambda m: "1 vote" in text_of(questions_seen(m) or ""))
         assert "longer waits" in voted
 
         scene.facilitator.post(f"/meetings/{scene.meeting_id}/questions/{qid}/pin", htmx=True)
         for socket in (asker_socket, voter_socket):
-            pinned = socket.wait_for(lambda m: "Pinned" in text_of(region(m, "questions") or ""))
+            pinned = socket.wait_for(lambda m: "Pinned" in text_of(questions_seen(m) or ""))
             assert re.search(r'aria-label="Pinned question">\s*<li class="question pinned" id="q-' + qid, pinned)
 
 
@@ -90,15 +90,14 @@ def test_premoderation_keeps_questions_from_members_until_approved(scene):
         assert "facilitator will review it" in text_of(response.text)
         review = fac_socket.wait_for(lambda m: "evidence from the UK" in (region(m, "question-review") or ""))
         qid = re.search(r'id="review-([0-9a-f]{16})"', review).group(1)
-        # The member's socket got the refresh but not the question.
-        refreshed = dev_socket.wait_for(lambda m: region(m, "questions") is not None)
-        assert "evidence from the UK" not in refreshed
         assert "evidence from the UK" not in dev.get(f"/meetings/{scene.meeting_id}").text
         assert "Waiting for review" not in dev.get(f"/meetings/{scene.meeting_id}").text
 
+        # Members are sent nothing of it until it is approved: their next list has it.
         scene.facilitator.post(f"/meetings/{scene.meeting_id}/questions/{qid}/approve", htmx=True)
-        approved = dev_socket.wait_for(lambda m: "evidence from the UK" in (region(m, "questions") or ""))
-        assert qid in approved
+        approved = dev_socket.wait_for(lambda m: questions_seen(m) is not None)
+        assert "evidence from the UK" in approved and qid in approved
+        assert not any("evidence from the UK" in m for m in dev_socket.received[:-1])
 
 
 def test_hide_undo_answer_and_reopen(scene):
@@ -169,7 +168,7 @@ def test_script_in_a_question_is_shown_as_text(scene):
     with scene.facilitator.live(scene.meeting_id) as socket:
         socket.next()
         ask(ana, scene.meeting_id, '<script>alert("x")</script><img src=x onerror=alert(1)>')
-        pushed = socket.wait_for(lambda m: "alert" in (region(m, "questions") or ""))
+        pushed = socket.wait_for(lambda m: "alert" in (questions_seen(m) or ""))
     for html in (pushed, ana.get(f"/meetings/{scene.meeting_id}").text):
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
@@ -213,7 +212,7 @@ def test_the_asker_can_withdraw_and_nobody_else_can(scene):
     with dev.live(scene.meeting_id) as socket:
         socket.next()
         assert ana.post(f"/meetings/{scene.meeting_id}/questions/{qid}/withdraw", htmx=True).status_code == 200
-        gone = socket.wait_for(lambda m: region(m, "questions") is not None)
+        gone = socket.wait_for(lambda m: questions_seen(m) is not None)
         assert "silly question" not in gone
 
 
@@ -249,3 +248,28 @@ def test_what_does_that_mean_reaches_only_the_facilitator(scene):
         cleared = fac_socket.wait_for(lambda m: "Nobody has asked" in text_of(region(m, "question-review") or ""))
         assert cleared
     assert all("proms" not in m.lower() for m in member_socket.received)
+
+
+def test_a_new_question_is_pushed_on_its_own_where_a_reload_would_show_it(scene):
+    """With many people and many questions, sending the whole list on every question
+    is most of the traffic: a new question goes out alone, placed in the list."""
+    ana, dev = scene.member("Ana"), scene.member("Dev", "gp")
+    page = f"/meetings/{scene.meeting_id}"
+    with dev.live(scene.meeting_id) as socket:
+        socket.next()
+        ask(ana, scene.meeting_id, "First: who runs the clinic?")
+        first = socket.wait_for(lambda m: "who runs the clinic" in (questions_seen(m) or ""))
+        assert region(first, "questions") is not None  # the first replaces "No questions yet"
+        ask(ana, scene.meeting_id, "Second: is there parking?")
+        socket.wait_for(lambda m: "parking" in (questions_seen(m) or ""))
+        second_id = re.findall(r'id="q-([0-9a-f]{16})"', dev.get(page).text)
+        dev.post(f"/meetings/{scene.meeting_id}/questions/{second_id[0]}/vote", htmx=True)
+        for body in ("Third: what about carers?", "Fourth: can we meet online?"):
+            ask(ana, scene.meeting_id, body)
+            placed = socket.wait_for(lambda m: body in (questions_seen(m) or ""))
+            assert region(placed, "questions") is None, "not the whole list again"
+            new_id = re.search(r'id="q-([0-9a-f]{16})"', questions_seen(placed)).group(1)
+            target = re.search(r'hx-swap-oob="([a-z]+:#[a-z0-9-]+)"', placed).group(1)
+            listed = re.findall(r'id="q-([0-9a-f]{16})"', region(dev.get(page).text, "questions"))
+            after = listed.index(new_id) + 1
+            assert target == (f"beforebegin:#q-{listed[after]}" if after < len(listed) else "beforeend:#open-questions")
