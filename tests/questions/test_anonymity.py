@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.db import metadata
 from tests.api.keys import create_api_key
-from tests.helpers import questions_seen, region
+from tests.helpers import questions_seen
 
 pytestmark = pytest.mark.timeout(30)
 
