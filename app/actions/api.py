@@ -16,7 +16,7 @@ from app.actions.schemas import ActionChangePublic, ActionCreate, ActionFilters,
 from app.actions.service import ActionConflict, Actor
 from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, Problem, WriteKey, own_community, page_of
 from app.communities.models import Community
-from app.communities.service import get_community
+from app.communities.service import MAX_ID, get_community
 from app.db import SessionDep
 from app.errors import DomainError
 
@@ -86,7 +86,7 @@ async def list_actions(
     session: SessionDep, key: ApiKeyDep, community_id: int, limit: Limit = 50, cursor: Cursor = None,
     status: Annotated[list[ActionStatus] | None, Query(description="Only these statuses (repeatable)")] = None,
     owner: Annotated[str, Query(max_length=60, description="An owner's name")] = "",
-    meeting_id: Annotated[int | None, Query(ge=1, description="Only actions created in this meeting")] = None,
+    meeting_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only actions created in this meeting")] = None,
     overdue: Annotated[bool, Query(description="Only open or in-progress actions past their due date")] = False,
     q: Annotated[str, Query(max_length=100, description="Text to search for")] = "",
     sort: Annotated[Literal["due", "created"], Query(description="Order")] = "due",

@@ -3,10 +3,11 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from app.actions.models import ActionStatus
 from app.communities.schemas import clean_text, strip_controls
+from app.communities.service import MAX_ID
 from app.db import UtcDateTime
 
 MAX_TITLE = 200
@@ -29,14 +30,17 @@ def _long_text(value: str) -> str:
     return strip_controls(value.replace("\r\n", "\n")).strip()
 
 
-def parse_due_date(value):
-    """A due date is a calendar day. Past days are allowed (and shown as overdue)."""
+def parse_due_date(value, blank_is_none: bool = False):
+    """A due date is a calendar day. Past days are allowed (and shown as overdue). A form's
+    empty date box means no date; in JSON that is null (the schema says so)."""
     if value is None or isinstance(value, date):
         parsed = value
     elif isinstance(value, str):
         text = value.strip()
         if not text:
-            return None
+            if blank_is_none:
+                return None
+            raise ValueError("Enter a date like 2027-06-03, or null for no due date.")
         try:
             parsed = date.fromisoformat(text[:10] if len(text) > 10 and text[10] in "T " else text)
         except ValueError:
@@ -46,6 +50,11 @@ def parse_due_date(value):
     if parsed is not None and not EARLIEST_DUE <= parsed <= LATEST_DUE:
         raise ValueError("Choose a due date between the years 2000 and 2100.")
     return parsed
+
+
+def from_form(info: ValidationInfo) -> bool:
+    """Set by parse_form (app/web/forms.py): the values come from a page's form."""
+    return bool(info.context and info.context.get("form"))
 
 
 def parse_status(value, allowed: tuple[ActionStatus, ...] = tuple(ActionStatus)):
@@ -59,7 +68,8 @@ def parse_status(value, allowed: tuple[ActionStatus, ...] = tuple(ActionStatus))
 class OwnerIn(BaseModel):
     """An owner: a participant of one of the community's meetings, or a named person."""
 
-    participant_id: int | None = Field(default=None, ge=1, description="A participant of one of this community's meetings")
+    participant_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                       description="A participant of one of this community's meetings")
     name: str | None = Field(default=None, max_length=MAX_NAME, description="Someone named, with or without an account",
                              examples=["Dr Priya Shah"])
     role: str | None = Field(default=None, max_length=40, description="Their role's slug, for a named person (optional)",
@@ -92,7 +102,7 @@ class ActionCreate(BaseModel):
                                   "as overdue", examples=["2027-06-03"])
     owners: list[OwnerIn] = Field(default_factory=list, max_length=50)
     status: Literal[ActionStatus.open, ActionStatus.in_progress] = ActionStatus.open
-    meeting_id: int | None = Field(default=None, ge=1, description="The meeting it was agreed in, if any")
+    meeting_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The meeting it was agreed in, if any")
 
     @field_validator("title")
     @classmethod
@@ -109,8 +119,8 @@ class ActionCreate(BaseModel):
 
     @field_validator("due_date", mode="before")
     @classmethod
-    def _due(cls, value):
-        return parse_due_date(value)
+    def _due(cls, value, info: ValidationInfo):
+        return parse_due_date(value, blank_is_none=from_form(info))
 
     @field_validator("owners")
     @classmethod
@@ -120,7 +130,11 @@ class ActionCreate(BaseModel):
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, value):
-        return parse_status(value, (ActionStatus.open, ActionStatus.in_progress)) or ActionStatus.open
+        # Leave it out for `open`; null or "" is not a status (the schema says so too).
+        status = parse_status(value, (ActionStatus.open, ActionStatus.in_progress))
+        if status is None:
+            raise ValueError("Choose one of: open, in_progress (or leave status out for open)")
+        return status
 
 
 class ActionUpdate(BaseModel):
@@ -150,8 +164,8 @@ class ActionUpdate(BaseModel):
 
     @field_validator("due_date", mode="before")
     @classmethod
-    def _due(cls, value):
-        return parse_due_date(value)
+    def _due(cls, value, info: ValidationInfo):
+        return parse_due_date(value, blank_is_none=from_form(info))
 
     @field_validator("owners")
     @classmethod
@@ -181,9 +195,15 @@ class ActionFilters(BaseModel):
 
     status: list[ActionStatus] = Field(default_factory=list, max_length=6)
     owner: str = Field(default="", max_length=MAX_NAME)
-    meeting_id: int | None = Field(default=None, ge=1)
+    meeting_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     overdue: bool = False
     q: str = Field(default="", max_length=MAX_SEARCH)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _each_once(cls, value):
+        # `?status=done&status=done` asks for the same view as one `done` (and is not a 500).
+        return list(dict.fromkeys(value)) if isinstance(value, list) else value
 
     @field_validator("owner", "q")
     @classmethod

@@ -42,6 +42,7 @@ from app.actions.schemas import (
     name_key,
 )
 from app.communities.models import Community
+from app.communities.service import in_id_range
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.webhooks.service import queue_community_event
@@ -104,7 +105,8 @@ def meeting_day(meeting: Meeting, community: Community) -> date:
 
 
 async def get_action(session: AsyncSession, community_id: int, action_id: int) -> Action:
-    action = await session.get(Action, action_id, populate_existing=True)
+    # A number past the database's ids is simply no such action (not a driver error).
+    action = await session.get(Action, action_id, populate_existing=True) if in_id_range(action_id) else None
     if action is None or action.community_id != community_id:
         raise NotFound("There is no such action in this community.")
     return action

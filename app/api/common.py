@@ -43,6 +43,10 @@ PROBLEMS = {
     403: _problem("The key lacks the scope this needs"),
     404: _problem("Not found, or not in the key's community"),
     422: _problem("The request was not valid; `errors` names each field at fault"),
+    # Any request with a key counts towards its limit (settings.api_requests_per_minute).
+    429: {**_problem("This key has made too many requests this minute"),
+          "headers": {"Retry-After": {"description": "Seconds to wait before trying again",
+                                      "schema": {"type": "integer"}}}},
 }
 CONFLICT = {409: _problem("The request conflicts with the current state")}
 

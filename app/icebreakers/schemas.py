@@ -20,7 +20,8 @@ MAX_MINUTES = 30
 def _mode(value):
     if value is None or value == "" or isinstance(value, Mode):
         return value or None
-    if value not in {m.value for m in Mode}:
+    # Only text can name a mode (a JSON object or list is not hashable: no 500 for it).
+    if not isinstance(value, str) or value not in {m.value for m in Mode}:
         raise ValueError("Choose how people will answer from the list")
     return value
 

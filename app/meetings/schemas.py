@@ -47,6 +47,14 @@ class MeetingCreate(BaseModel):
     def _title(cls, value: str) -> str:
         return _required_text(value, "Give the meeting a title")
 
+    @field_validator("scheduled_at", mode="before")
+    @classmethod
+    def _text_time(cls, value):
+        # A bare number would be read as seconds since 1970: a meeting in 1970, not an error.
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError("Send the start time as text, like 2026-12-03T14:00:00")
+        return value
+
     @field_validator("venue")
     @classmethod
     def _venue(cls, value: str) -> str:

@@ -61,6 +61,13 @@ class QuestionPublic(BaseModel):
     created_at: UtcDateTime = Field(description="Rounded to the minute, so it cannot single anyone out")
 
 
+class JargonTerm(BaseModel):
+    term: str = Field(description="The term as people wrote it, in lower case")
+    count: int = Field(description="How many asked")
+
+
 class JargonSummary(BaseModel):
     waiting: int = Field(description="Signals not yet marked explained")
-    terms: list[tuple[str, int]] = Field(description="Named terms with how many asked, most asked first")
+    # Objects, not [term, count] pairs: a tuple needs `prefixItems`, which many OpenAPI
+    # tools (and schemathesis's response check) do not read correctly.
+    terms: list[JargonTerm] = Field(description="Named terms with how many asked, most asked first")

@@ -17,7 +17,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.live.events import commit_and_publish, record_event
 from app.meetings.models import Meeting, MeetingStatus, Participant
 from app.questions.models import Attribution, JargonSignal, Question, QuestionStatus, QuestionVote
-from app.questions.schemas import JargonAsk, JargonSummary, QuestionAnswer, QuestionAsk, QuestionPublic
+from app.questions.schemas import JargonAsk, JargonSummary, JargonTerm, QuestionAnswer, QuestionAsk, QuestionPublic
 from app.web.security import hash_secret
 
 # Below this many possible authors, a question is easy to attribute.
@@ -303,7 +303,7 @@ async def jargon_summary(session: AsyncSession, meeting_id: int) -> JargonSummar
     terms = list(result.all())
     counts = Counter(t.strip().lower() for t in terms if t.strip())
     named = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return JargonSummary(waiting=len(terms), terms=named)
+    return JargonSummary(waiting=len(terms), terms=[JargonTerm(term=t, count=n) for t, n in named])
 
 
 async def jargon_explained(session: AsyncSession, meeting: Meeting) -> None:

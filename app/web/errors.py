@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from app.errors import DomainError, TooMany
 from app.web.deps import LoginRequired
@@ -36,6 +37,19 @@ def _field_errors(exc: RequestValidationError) -> list[dict]:
         message = message.removeprefix("Value error, ")
         errors.append({"field": ".".join(loc) or None, "message": message})
     return errors
+
+
+def _documented_methods(request: Request) -> str | None:
+    """The methods the API documents for this path. FastAPI makes one route per method,
+    so the 405 from the first route that matched would name only its own (RFC 9110
+    wants every method the resource supports in `Allow`)."""
+    index = getattr(request.app.state, "api_methods", None)
+    if index is None:
+        index = [(compile_path(path)[0], ", ".join(sorted(m.upper() for m in operations)))
+                 for path, operations in request.app.openapi()["paths"].items()]
+        request.app.state.api_methods = index
+    path = request.scope["path"]
+    return next((methods for pattern, methods in index if pattern.match(path)), None)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -70,7 +84,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is nothing at this address. Check the link, or go back to the start."
         if is_api(request):
-            return problem(exc.status_code, "Error", detail, headers=exc.headers)
+            if exc.status_code == 400:
+                # FastAPI's answer to a body it cannot decode (not UTF-8): like any other
+                # body that is not JSON, a 422 problem.
+                return problem(422, "Please check what you sent", "The body is not valid JSON: send UTF-8 JSON.")
+            headers = exc.headers
+            if exc.status_code == 405 and (allowed := _documented_methods(request)):
+                headers = {**(headers or {}), "Allow": allowed}
+            return problem(exc.status_code, "Error", detail, headers=headers)
         return page(request, "error.html", status_code=exc.status_code, title="Sorry", detail=detail)
 
     @app.exception_handler(LoginRequired)

@@ -43,6 +43,7 @@ def lines(text: str) -> list[str]:
 
 def parse_form(model: type[M], data: dict) -> M:
     try:
-        return model.model_validate(data)
+        # The context lets a validator read a form's empty box as "none" where JSON must send null.
+        return model.model_validate(data, context={"form": True})
     except ValidationError as exc:
         raise FormInvalid(field_errors(exc)) from exc

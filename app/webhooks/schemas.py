@@ -61,7 +61,8 @@ class WebhookCreate(BaseModel):
     @field_validator("events", mode="before")
     @classmethod
     def _some_events(cls, value):
-        if isinstance(value, list) and any(v not in EVENT_TYPES for v in value):
+        # Only text can name an event (a JSON object is not hashable: no 500 for it).
+        if isinstance(value, list) and any(not isinstance(v, str) or v not in EVENT_TYPES for v in value):
             raise ValueError("Choose from the events listed: " + ", ".join(EVENT_TYPES))
         return value
 
