@@ -16,14 +16,12 @@ What it does, all on 127.0.0.1:
    join through the real join flow (POST /j/{code}); their live sockets are opened
    from client processes (asyncio, many sockets each), and each waits for its
    snapshot. Server memory (VmRSS) is read before and after the sockets open.
-3. Steady case: the facilitator moves the agenda's "now" marker back and forth
-   between two items (POST /meetings/{id}/agenda/now) at a fixed rate. Each move
-   pushes the agenda region to everyone. Latency is measured per delivery from the
-   move's *intended* send time (so a stalled server cannot hide its backlog).
-   (The agenda is capped at 40 items, so adding items cannot run for long. Posting
-   an anonymous question is the more realistic event: swap it in at
-   `roundtable_event` below.)
-4. Flood case: several posters move the marker as fast as the server accepts for
+3. Steady case: people post anonymous questions (POST /meetings/{id}/questions, as
+   the page does with htmx), each by another of those who joined, at a fixed rate.
+   Everyone sees each new question pushed live. Latency is measured per delivery
+   from the question's *intended* send time (so a stalled server cannot hide its
+   backlog); each delivery is matched to its question by number.
+4. Flood case: several posters post questions as fast as the server accepts for
    a few seconds; deliveries per second and how many arrived.
 5. Baseline: the same clients and schedule against a websockets broadcast server
    (websockets.broadcast of a payload of the same size), in a subprocess.
@@ -31,11 +29,10 @@ What it does, all on 127.0.0.1:
 The figures, and the ratios Roundtable / baseline, are the last lines printed.
 Every loop is bounded in count and time.
 
-Known at the time of writing: every arrival pushes the whole presence region (every
-name) to everyone, so opening N sockets pushes about 45 * N^3 bytes (200: 0.34 GB,
-500: 5.3 GB, 2,000: ~360 GB). At 2,000 the sockets do not all open; the bench gives
-up after --connect-timeout and measures with those that did. On a small machine
-the client processes, not the baseline server, limit the baseline's figures.
+Arrivals, departures and votes are pushed in batches (a quarter second), and pages
+that connect together share snapshot readings, so opening N sockets no longer costs
+N pushes to N people. On a small machine the client processes, not the baseline
+server, limit the baseline's figures.
 """
 
 from __future__ import annotations
@@ -59,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 LOOPBACK = "127.0.0.1"
-AGENDA = ("Alpha", "Bravo")
+QUESTION = re.compile(r"Bench question (\d+):")
 
 
 def raise_nofile_limit() -> None:
@@ -77,18 +74,17 @@ class Target:
     url: str
     origin: str | None
     cookie: str | None
+    meeting: int = 0  # which of the bench's meetings (0 .. meetings-1)
+    meetings: int = 1
 
 
-def classify(text: str) -> str | None:
-    """'A'/'B' for a pushed agenda update showing that item as now; None for anything
-    else (a snapshot carries the status region too; presence updates carry no agenda)."""
-    if 'id="agenda"' not in text or 'id="meeting-status"' in text:
-        return None
-    if f"Now: <strong>{AGENDA[0]}" in text:
-        return "A"
-    if f"Now: <strong>{AGENDA[1]}" in text:
-        return "B"
-    return "?"
+def classify(text: str) -> list[int]:
+    """The numbers of the questions a pushed message brings (several when a page fell
+    behind and its pushes went as one message); empty for anything else (the
+    snapshot, "who is here", the ask form's privacy note)."""
+    if 'id="meeting-status"' in text:  # a snapshot
+        return []
+    return sorted({int(n) for n in QUESTION.findall(text)})
 
 
 def client_process(pipe, targets: list[Target], connect_deadline: float, hard_deadline: float) -> None:
@@ -105,9 +101,9 @@ async def _client_main(pipe, targets: list[Target], connect_deadline: float, har
     loop.add_reader(pipe.fileno(), lambda: commands.put_nowait(pipe.recv()))
 
     n = len(targets)
-    times = [array("d") for _ in range(n)]  # receive time of each agenda update
-    marks = [bytearray() for _ in range(n)]  # which item it showed
-    agenda_bytes = [0]
+    times = [array("d") for _ in range(n)]  # receive time of each question
+    numbers = [array("l") for _ in range(n)]  # and which question it was
+    update_bytes = [0]
     other = {"messages": 0, "bytes": 0}
     close_codes: dict[str, int] = {}
     opened = [0]
@@ -137,19 +133,20 @@ async def _client_main(pipe, targets: list[Target], connect_deadline: float, har
         opened_ok[i] = True
         if opened[0] + failed[0] == n:
             all_open.set()
-        t, m = times[i], marks[i]
+        t, k = times[i], numbers[i]
         try:
             async for text in ws:
                 now = time.monotonic()
                 last_message[0] = now
-                mark = classify(text)
-                if mark is None:
+                found = classify(text)
+                if not found:
                     other["messages"] += 1
                     other["bytes"] += len(text)
                 else:
-                    t.append(now)
-                    m.extend(mark.encode())
-                    agenda_bytes[0] += len(text)
+                    for number in found:
+                        t.append(now)
+                        k.append(number)
+                    update_bytes[0] += len(text)  # over all deliveries: bytes per question
                     progress.set()
         except ConnectionClosed as exc:
             code = str(exc.rcvd.code) if exc.rcvd else "no close frame"
@@ -182,19 +179,21 @@ async def _client_main(pipe, targets: list[Target], connect_deadline: float, har
                 while time.monotonic() < deadline and time.monotonic() - last_message[0] < still:
                     await asyncio.sleep(0.05)
                 pipe.send(("quiet", time.monotonic() - last_message[0] >= still, dict(other)))
-            elif command[0] == "finish":  # wait until each socket has `expected` updates (or closed)
-                _, expected, limit = command
+            elif command[0] == "finish":  # wait until each socket has its updates (or closed)
+                _, sent, limit = command
+                # Update k goes to meeting k % meetings: each socket expects its meeting's share.
+                expected = [len(range(tg.meeting, sent, tg.meetings)) for tg in targets]
                 deadline = time.monotonic() + limit
                 while time.monotonic() < deadline:
-                    if all(len(t) >= expected or task.done() or not ok
-                           for t, task, ok in zip(times, tasks, opened_ok)):
+                    if all(len(t) >= e or task.done() or not ok
+                           for t, e, task, ok in zip(times, expected, tasks, opened_ok)):
                         break
                     progress.clear()
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(progress.wait(), max(0.01, deadline - time.monotonic()))
                 pipe.send(("results", [t.tobytes() for t, ok in zip(times, opened_ok) if ok],
-                           [bytes(m) for m, ok in zip(marks, opened_ok) if ok],
-                           agenda_bytes[0], dict(other), close_codes, opened[0], failed[0]))
+                           [k.tobytes() for k, ok in zip(numbers, opened_ok) if ok],
+                           update_bytes[0], dict(other), close_codes, opened[0], failed[0]))
                 break
     finally:
         for task in tasks:
@@ -241,17 +240,17 @@ class Clients:
         answers = self._ask_all(("quiet", still, limit), limit + 30)
         return all(a[1] for a in answers), sum(a[2]["messages"] for a in answers), sum(a[2]["bytes"] for a in answers)
 
-    def finish(self, expected: int, limit: float) -> dict:
-        answers = self._ask_all(("finish", expected, limit), limit + 60)
-        times, marks, codes = [], [], {}
-        agenda_bytes = 0
+    def finish(self, sent: int, limit: float) -> dict:
+        answers = self._ask_all(("finish", sent, limit), limit + 60)
+        times, numbers, codes = [], [], {}
+        update_bytes = 0
         for a in answers:
             times += [array("d", t) for t in a[1]]
-            marks += a[2]
-            agenda_bytes += a[3]
+            numbers += [array("l", k) for k in a[2]]
+            update_bytes += a[3]
             for k, v in a[5].items():
                 codes[k] = codes.get(k, 0) + v
-        return {"times": times, "marks": marks, "agenda_bytes": agenda_bytes, "close_codes": codes}
+        return {"times": times, "numbers": numbers, "update_bytes": update_bytes, "close_codes": codes}
 
     def stop(self) -> None:
         for proc, pipe, _ in self.parts:
@@ -322,7 +321,7 @@ class Figures:
             f"setup pushed {self.setup_messages:,} other messages ({self.setup_mb:,.1f} MB) to the clients; "
             f"server memory {self.rss_per_connection_kib:.1f} KiB per connection",
             f"  steady: {self.steady_sent} updates, delivered {self.steady_delivered:,}/{self.steady_expected:,}"
-            f" ({self.steady_out_of_order:,} showed a later state, rendered after newer changes);"
+            f" ({self.steady_out_of_order:,} came after a later question);"
             f" latency from intended send p50 {self.p50_ms:.1f} ms,"
             f" p99 {self.p99_ms:.1f} ms, max {self.max_ms:.1f} ms; write p50 {self.post_p50_ms:.1f} ms;"
             f" server CPU {self.server_cpu_steady:.1f} s",
@@ -334,30 +333,37 @@ class Figures:
         ]
 
 
-def analyse(fig: Figures, results: dict, intended: list[float], flood_start: float, flood_sent: int) -> None:
+def analyse(fig: Figures, results: dict, intended: list[float], flood_start: float, flood_sent: int,
+            meetings: int = 1) -> None:
+    """Each socket's deliveries, matched to the question they brought: latency from
+    that question's intended send time; each question counted once per socket."""
     steady = len(intended)
     latencies = []
     delivered_steady = delivered_flood = out_of_order = 0
     last_flood = flood_start
-    for t, m in zip(results["times"], results["marks"]):
-        for k in range(min(steady, len(t))):
-            latencies.append((t[k] - intended[k]) * 1000)
-            # Regions render the database's truth when the event is handled, so a
-            # worker that lags shows the state of a later move: counted, not an error.
-            if m[k:k + 1] != (b"A" if k % 2 == 0 else b"B"):
-                out_of_order += 1
-        delivered_steady += min(steady, len(t))
-        flood_part = len(t) - min(steady, len(t))
-        delivered_flood += flood_part
-        if flood_part:
-            last_flood = max(last_flood, t[-1])
+    for t, numbers in zip(results["times"], results["numbers"]):
+        seen: set[int] = set()
+        highest = -1
+        for at, k in zip(t, numbers):
+            if k in seen or not 0 <= k < steady + flood_sent:
+                continue
+            seen.add(k)
+            if k < highest and k < steady:
+                out_of_order += 1  # (in the flood, several posters at once make this normal)
+            highest = max(highest, k)
+            if k < steady:
+                latencies.append((at - intended[k]) * 1000)
+                delivered_steady += 1
+            else:
+                delivered_flood += 1
+                last_flood = max(last_flood, at)
     fig.steady_delivered = delivered_steady
-    fig.steady_expected = steady * fig.connected
+    fig.steady_expected = round(steady * fig.connected / meetings)
     fig.steady_out_of_order = out_of_order
     fig.p50_ms, fig.p99_ms = percentile(latencies, 50), percentile(latencies, 99)
     fig.max_ms = max(latencies) if latencies else float("nan")
     fig.flood_sent = flood_sent
-    fig.flood_expected = flood_sent * fig.connected
+    fig.flood_expected = round(flood_sent * fig.connected / meetings)
     fig.flood_delivered = delivered_flood
     fig.flood_seconds = max(0.0, last_flood - flood_start)
     fig.close_codes = results["close_codes"]
@@ -439,31 +445,35 @@ async def roundtable_case(args, env: dict) -> tuple[Figures, int]:
         a = workers[0]
         fac = WebBrowser()
         await fac.sign_up(a)
-        meeting_id = await fac.create_meeting(a, await fac.create_community(a), agenda="\n".join(AGENDA))
-        code = await fac.join_code(a, meeting_id)
-        items = await fac.agenda_item_ids(a, meeting_id)
+        community_id = await fac.create_community(a)
+        meeting_ids, codes = [], []
+        for m in range(args.meetings):
+            meeting_ids.append(await fac.create_meeting(a, community_id, agenda="Welcome\nQuestions"))
+            codes.append(await fac.join_code(a, meeting_ids[-1]))
+            await fac.post(a, f"/meetings/{meeting_ids[-1]}/start")
 
         # N people join through the real join form. They share one CSRF cookie (a
         # token is bound to that cookie, not to a person) to halve the requests.
         await fac.get(a, "/")
         joiner = httpx.AsyncClient(timeout=60.0)
-        first = await joiner.get(f"{a.base}/j/{code}")
+        first = await joiner.get(f"{a.base}/j/{codes[0]}")
         token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', first.text).group(1)
         csrf_cookie = first.cookies.get("rt_csrf") or joiner.cookies.get("rt_csrf")
-        cookies: list[str] = []
+        cookies: list[str] = [""] * args.clients  # person n is in meeting n % meetings
         gate = asyncio.Semaphore(16)
 
         async def join(n: int) -> None:
             worker = workers[n % len(workers)]
+            meeting_id = meeting_ids[n % args.meetings]
             async with gate:
                 response = await joiner.post(
-                    f"{worker.base}/j/{code}",
+                    f"{worker.base}/j/{codes[n % args.meetings]}",
                     data={"csrf_token": token, "display_name": f"Person {n}", "role": "lay", "in_room": "false"},
                     headers={"Cookie": f"rt_csrf={csrf_cookie}"},
                 )
             assert response.status_code == 303, response.text[:300]
             value = response.cookies.get(f"rt_p{meeting_id}")
-            cookies.append(f"rt_csrf={csrf_cookie}; rt_p{meeting_id}={value}")
+            cookies[n] = f"rt_csrf={csrf_cookie}; rt_p{meeting_id}={value}"
 
         started = time.monotonic()
         for batch in range(0, args.clients, 200):  # bounded batches keep the gather small
@@ -473,8 +483,9 @@ async def roundtable_case(args, env: dict) -> tuple[Figures, int]:
         await joiner.aclose()
 
         rss_before = sum(w.rss_kib() for w in workers)
-        targets = [Target(f"{workers[i % len(workers)].ws_base}/meetings/{meeting_id}/live",
-                          workers[i % len(workers)].base, c) for i, c in enumerate(cookies)]
+        targets = [Target(f"{workers[n % len(workers)].ws_base}/meetings/{meeting_ids[n % args.meetings]}/live",
+                          workers[n % len(workers)].base, c, n % args.meetings, args.meetings)
+                   for n, c in enumerate(cookies)]
         clients = Clients(targets, args.client_processes, args.connect_timeout, args.hard_timeout)
         fig.connected, failed, fig.connect_seconds = clients.wait_ready(args.connect_timeout + 60)
         print(f"  {fig.connected} sockets open ({failed} failed) in {fig.connect_seconds:.1f} s", flush=True)
@@ -489,8 +500,13 @@ async def roundtable_case(args, env: dict) -> tuple[Figures, int]:
         rss_after = sum(w.rss_kib() for w in workers)
         fig.rss_per_connection_kib = (rss_after - rss_before) / max(1, fig.connected)
 
+        asker = httpx.AsyncClient(timeout=60.0)
+
         async def move(k: int) -> None:
-            await roundtable_event(fac, a, meeting_id, items, k, fig)
+            # Question k goes to meeting k % meetings, asked by the next of its people in turn.
+            m = k % args.meetings
+            n = m + args.meetings * ((k // args.meetings) % len(range(m, args.clients, args.meetings)))
+            await roundtable_event(asker, workers[n % len(workers)], meeting_ids[m], token, cookies[n], k, fig)
 
         cpu0 = sum(cpu_seconds(w.pid) for w in workers)
         intended, took = await run_schedule(move, int(args.rate * args.duration), args.rate)
@@ -503,10 +519,11 @@ async def roundtable_case(args, env: dict) -> tuple[Figures, int]:
         results = clients.finish(fig.steady_sent + flood_sent, args.finish_timeout)
         cpu2 = sum(cpu_seconds(w.pid) for w in workers)
         fig.server_cpu_steady, fig.server_cpu_flood = cpu1 - cpu0, cpu2 - cpu1
-        analyse(fig, results, intended, flood_start, flood_sent)
-        agenda_messages = sum(len(t) for t in results["times"])
-        payload = results["agenda_bytes"] // max(1, agenda_messages)
+        analyse(fig, results, intended, flood_start, flood_sent, args.meetings)
+        update_messages = sum(len(t) for t in results["times"])
+        payload = results["update_bytes"] // max(1, update_messages)
         await fac.close()
+        await asker.aclose()
         return fig, payload
     finally:
         if clients is not None:
@@ -515,19 +532,23 @@ async def roundtable_case(args, env: dict) -> tuple[Figures, int]:
             w.stop()
 
 
-async def roundtable_event(fac, worker, meeting_id: int, items: list[int], k: int, fig: Figures) -> None:
-    """The event under test: move the agenda's "now" marker to item k % 2, which pushes
-    the agenda region to everyone. Uncapped, unlike adding items (40 at most).
-    Now that anonymous questions exist, posting one is the more realistic event; swap
-    it in here (and teach classify() to recognise it)."""
+async def roundtable_event(http, worker, meeting_id: int, token: str, cookie: str, k: int, fig: Figures) -> None:
+    """The event under test: someone posts an anonymous question (as a page does, with
+    htmx), which everyone sees. Each question is posted by another of the people who
+    joined (a person may ask a few a minute)."""
     import httpx
 
     try:
-        response = await fac.post(worker, f"/meetings/{meeting_id}/agenda/now", {"item_id": str(items[k % 2])})
+        response = await http.post(
+            f"{worker.base}/meetings/{meeting_id}/questions",
+            data={"csrf_token": token, "body": f"Bench question {k}: how long is the wait for a first appointment?",
+                  "attribution": "anonymous"},
+            headers={"Cookie": cookie, "HX-Request": "true", "X-CSRF-Token": token},
+        )
     except httpx.HTTPError as exc:
         fig.failed_writes[type(exc).__name__] = fig.failed_writes.get(type(exc).__name__, 0) + 1
         return
-    if response.status_code != 303:
+    if response.status_code != 200:
         fig.failed_writes[str(response.status_code)] = fig.failed_writes.get(str(response.status_code), 0) + 1
 
 
@@ -542,26 +563,25 @@ def _quiet(fn, *args):
 
 
 def baseline_server(port: int, payload_size: int) -> None:
-    """Clients connect to /, get a snapshot, then every broadcast. The bench sends
-    "A" or "B" on /publish; the server broadcasts an agenda-like message of the
-    same size as Roundtable's to every client with websockets.broadcast."""
+    """Clients connect to /, get a snapshot, then every broadcast. The bench sends a
+    question's number on /publish; the server broadcasts a message of the same size
+    as Roundtable's to every client with websockets.broadcast."""
     raise_nofile_limit()
     from websockets.asyncio.server import broadcast, serve
 
     clients: set = set()
 
-    def message(mark: str) -> str:
-        now = AGENDA[mark == "B"]
-        text = f'<div id="agenda" hx-swap-oob="innerHTML"><p class="now">Now: <strong>{now}</strong></p>'
-        return text + "x" * max(0, payload_size - len(text) - 6) + "</div>"
+    def message(number: str) -> str:
+        text = f'<div hx-swap-oob="beforeend:#open-questions"><li><p class="body">Bench question {number}: '
+        return text + "x" * max(0, payload_size - len(text) - 11) + "</li></div>"
 
     async def handler(ws) -> None:
         if ws.request.path == "/publish":
-            async for mark in ws:
-                broadcast(clients, message(mark))
+            async for number in ws:
+                broadcast(clients, message(number))
                 await ws.send("ok")
             return
-        await ws.send('<div id="meeting-status">snapshot</div><div id="agenda">snapshot</div>')
+        await ws.send('<div id="meeting-status">snapshot</div><div id="questions">snapshot</div>')
         clients.add(ws)
         try:
             await ws.wait_closed()
@@ -603,7 +623,7 @@ async def baseline_case(args, payload_size: int) -> Figures:
         fig.rss_per_connection_kib = (rss_kib(proc.pid) - rss_before) / max(1, fig.connected)
 
         async def publish(k: int) -> None:
-            await control.send("A" if k % 2 == 0 else "B")
+            await control.send(str(k))
             await control.recv()
 
         cpu0 = cpu_seconds(proc.pid)
@@ -639,8 +659,8 @@ def ratio(a: float, b: float) -> str:
 
 
 def main(args) -> None:
-    print(f"live bench: {args.clients} clients, {args.rate:g} updates/s for {args.duration:g} s, "
-          f"flood {args.flood_seconds:g} s; {args.workers} Roundtable worker(s); "
+    print(f"live bench: {args.clients} clients in {args.meetings} meeting(s), {args.rate:g} updates/s for "
+          f"{args.duration:g} s, flood {args.flood_seconds:g} s; {args.workers} Roundtable worker(s); "
           f"{args.client_processes} client process(es); {os.cpu_count()} CPUs", flush=True)
     env, database = prepare_database(args)
     try:
@@ -655,6 +675,13 @@ def main(args) -> None:
 
             shutil.rmtree(Path(env["DATABASE_URL"].split("///", 1)[1]).parent, ignore_errors=True)
     print("\n".join(rt.lines()), flush=True)
+    if args.meetings > 1:  # the goal here is that every delivery arrives; there is no ratio to take
+        print()
+        print(f"== summary: {args.clients} clients in {args.meetings} meetings, {args.rate / args.meetings:g} "
+              f"questions/s in each for {args.duration:g} s, update {payload} bytes")
+        print(f"{rt.name}: p50 {rt.p50_ms:.1f} ms, p99 {rt.p99_ms:.1f} ms, max {rt.max_ms:.1f} ms, "
+              f"delivered {rt.steady_delivered:,}/{rt.steady_expected:,}; {rt.rss_per_connection_kib:.1f} KiB/connection")
+        return
     base = asyncio.run(baseline_case(args, payload))
     print("\n".join(base.lines()), flush=True)
     print()
@@ -677,6 +704,10 @@ def parse(argv=None):
     parser.add_argument("--flood-seconds", type=float)
     parser.add_argument("--flood-posters", type=int, default=4)
     parser.add_argument("--workers", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--meetings", type=int, default=1,
+                        help="spread the clients over this many meetings; --rate is the total (no flood, no baseline)")
+    parser.add_argument("--spread", action="store_true",
+                        help="5,000 clients over 50 meetings, a question a second in each")
     parser.add_argument("--redis-db", type=int, default=15, help="Redis database number (--workers 2)")
     parser.add_argument("--client-processes", type=int)
     parser.add_argument("--connect-timeout", type=float,
@@ -687,10 +718,16 @@ def parse(argv=None):
     parser.add_argument("--hard-timeout", type=float, default=1200.0)
     parser.add_argument("--baseline-server", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.spread:
+        args.clients, args.meetings = args.clients or 5000, 50 if args.meetings == 1 else args.meetings
+        args.rate = float(args.meetings)
+        args.client_processes = args.client_processes or 2
+    if args.meetings > 1:
+        args.flood_seconds = 0.0
     if args.quick:
         args.clients = args.clients or 200
         args.duration = args.duration or 3.0
-        args.flood_seconds = args.flood_seconds or 2.0
+        args.flood_seconds = 2.0 if args.flood_seconds is None else args.flood_seconds
         args.client_processes = args.client_processes or 1
         args.connect_timeout = args.connect_timeout or 30.0
         args.settle_timeout = args.settle_timeout or 20.0
@@ -698,10 +735,10 @@ def parse(argv=None):
     args.settle_timeout = args.settle_timeout or 60.0
     args.clients = args.clients or 2000
     args.duration = args.duration or 10.0
-    args.flood_seconds = args.flood_seconds or 3.0
+    args.flood_seconds = 3.0 if args.flood_seconds is None else args.flood_seconds
     args.client_processes = args.client_processes or 2
-    if not 1 <= args.clients <= 20000 or args.rate <= 0 or args.duration > 600 or args.flood_seconds > 120:
-        parser.error("out of bounds: 1-20,000 clients, positive rate, at most 600 s steady and 120 s flood")
+    if not 1 <= args.clients <= 20000 or not 1 <= args.meetings <= args.clients or args.rate <= 0 or args.duration > 600 or args.flood_seconds > 120:
+        parser.error("out of bounds: 1-20,000 clients, 1 to that many meetings, positive rate, at most 600 s steady and 120 s flood")
     return args
 
 

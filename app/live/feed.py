@@ -55,7 +55,7 @@ async def event_feed(websocket: WebSocket, meeting_id: int, since: int = 0) -> N
         return
     await websocket.accept()
     hub = websocket.app.state.hub
-    conn = hub.new_connection(websocket, meeting_id, 0, None)
+    conn = hub.new_connection(websocket, meeting_id, 0, None, merges=False)  # one JSON event a message
     await hub.attach_feed(conn)  # live events queue up from here on
     try:
         replayed: set[int] = set()

@@ -40,9 +40,17 @@ CLOSE_SLOW = 1013  # "try again later": the client reconnects and resyncs
 CLOSE_REMOVED = 4403
 
 
+MERGE_LIMIT = 64  # pushes sent as one message when a page has fallen behind
+
+
 class Connection:
-    def __init__(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience, queue_size: int):
+    def __init__(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience, queue_size: int,
+                 merges: bool = True):
         self.websocket = websocket
+        # Pages apply a message's fragments in order, so pushes waiting in the queue
+        # can go as one message: a page that fell behind catches up with one send,
+        # not one per push. Not for the JSON event feed (one event a message).
+        self.merges = merges
         self.meeting_id = meeting_id
         self.participant_id = participant_id
         self.audience = audience
@@ -90,6 +98,11 @@ class Connection:
     async def send_forever(self) -> None:
         while True:
             text = await self.queue.get()
+            if self.merges and not self.queue.empty():
+                parts = [text]
+                while not self.queue.empty() and len(parts) < MERGE_LIMIT:
+                    parts.append(self.queue.get_nowait())
+                text = "".join(parts)
             await self.websocket.send_text(text)
 
 
@@ -145,8 +158,9 @@ class LiveHub:
         """Sockets of one participant (or room display) open on this worker."""
         return len(self._participants.get(participant_topic(participant_id), ()))
 
-    def new_connection(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience) -> Connection:
-        return Connection(websocket, meeting_id, participant_id, audience, self.queue_size)
+    def new_connection(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience | None,
+                       merges: bool = True) -> Connection:
+        return Connection(websocket, meeting_id, participant_id, audience, self.queue_size, merges)
 
     async def attach(self, conn: Connection) -> None:
         """Register a connection, subscribe, then queue its snapshot: events that race

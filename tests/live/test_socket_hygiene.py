@@ -174,3 +174,27 @@ def test_a_burst_larger_than_the_queue_is_let_go_even_before_the_sender_runs():
         assert conn.closed.is_set() and conn.close_code == 1013
 
     asyncio.run(scenario())
+
+
+def test_pushes_that_pile_up_go_as_one_message_in_order_but_feed_events_do_not():
+    """A page that fell behind catches up with one send (htmx applies a message's
+    fragments in order); an integration's feed keeps one JSON event per message."""
+    async def scenario():
+        page_socket, feed_socket = FakeSocket(stuck=False, expect=1), FakeSocket(stuck=False, expect=3)
+        page = Connection(page_socket, 1, 1, MEMBERS, queue_size=8)
+        feed = Connection(feed_socket, 1, 0, None, queue_size=8, merges=False)
+        for conn in (page, feed):
+            for n in range(3):
+                conn.offer(f'<div id="r{n}" hx-swap-oob="innerHTML">{n}</div>')  # before the sender runs
+        senders = [asyncio.create_task(c.send_forever()) for c in (page, feed)]
+        try:
+            await asyncio.wait_for(page_socket.got_all.wait(), 5)
+            await asyncio.wait_for(feed_socket.got_all.wait(), 5)
+            assert page_socket.sent == ["".join(f'<div id="r{n}" hx-swap-oob="innerHTML">{n}</div>' for n in range(3))]
+            assert len(feed_socket.sent) == 3
+        finally:
+            for task in senders:
+                task.cancel()
+            await asyncio.gather(*senders, return_exceptions=True)
+
+    asyncio.run(scenario())
