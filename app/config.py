@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     live_queue_size: int = 256
     live_max_message_bytes: int = 4096
     live_max_connections_per_participant: int = 5
+    # Each worker says it is alive this often; one silent for three beats is taken as
+    # gone, and the people whose sockets it held are no longer shown as here.
+    live_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)
     # Webhooks: in production a webhook may not point at this machine or a private,
     # loopback or link-local network (server-side request forgery) unless this is
     # true, e.g. for a receiver on the same intranet.

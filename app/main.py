@@ -36,7 +36,8 @@ from app.breakouts import pages as breakout_pages
 from app.icebreakers import pages as icebreaker_pages
 from app.webhooks import pages as webhook_pages
 from app.webhooks import worker as webhook_worker  # (its service queues deliveries as events are recorded)
-from app.meetings.service import reset_presence
+from app.meetings import heartbeat
+from app.meetings.service import reset_presence, worker_stopped
 from app.web.errors import install_error_handlers
 from app.web.ratelimit import RateLimiter
 from app.web.security import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
@@ -82,6 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # One process owns every socket, so nobody can still be connected.
             async with app.state.sessionmaker() as session:
                 await reset_presence(session)
+        # Say this worker is alive before its first socket is counted in its name.
+        await heartbeat.beat_once(app.state.sessionmaker, app.state.hub, settings.live_heartbeat_seconds,
+                                  starting=True)
+        beating = asyncio.create_task(
+            heartbeat.keep_beating(app.state.sessionmaker, app.state.hub, settings.live_heartbeat_seconds),
+            name="live-heartbeat")
         log.info("Roundtable started (database: %s, broker: %s)",
                  "SQLite" if settings.is_sqlite else "PostgreSQL", "Redis" if settings.redis_url else "in-process")
         # Sends webhook deliveries in the background (app/webhooks/worker.py).
@@ -95,6 +102,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await deliveries
             await app.state.hub.stop()
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+            async with app.state.sessionmaker() as session:
+                await worker_stopped(session, app.state.hub.worker_id)
             await engine.dispose()
 
     app = FastAPI(

@@ -87,9 +87,11 @@ def text_of(fragment: str) -> str:
 
 
 def region(fragment: str, region_id: str) -> str | None:
-    """The part of a pushed message (or page) that belongs to one live region."""
-    match = re.search(rf'<div id="{region_id}"[^>]*>(.*?)\n</div>', fragment, re.S)
-    return match.group(1) if match else None
+    """The part of a pushed message (or page) that belongs to one live region. A page
+    that fell behind gets several pushes as one message, applied in order: the last
+    copy of the region is what it shows."""
+    found = re.findall(rf'<div id="{region_id}"[^>]*>(.*?)\n</div>', fragment, re.S)
+    return found[-1] if found else None
 
 
 def questions_seen(message: str) -> str | None:

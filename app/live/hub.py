@@ -9,6 +9,7 @@ is disconnected, and on reconnect it resyncs from the snapshot.
 
 import asyncio
 import contextlib
+import uuid
 from dataclasses import replace
 import json
 import logging
@@ -108,11 +109,17 @@ class Connection:
 
 class LiveHub:
     def __init__(self, broker: Broker, sessionmaker: async_sessionmaker, queue_size: int = 256,
-                 batch_seconds: float = 0.25):
+                 batch_seconds: float = 1.0, gather_seconds: float = 0.05):
         self.broker = broker
         self.sessionmaker = sessionmaker
+        # Who holds this process's sockets, in the database's presence records
+        self.worker_id = uuid.uuid4().hex
         self.queue_size = queue_size
+        # A batch goes out at most once per batch_seconds for each meeting; in a calm
+        # meeting, gather_seconds after the first event (so one arrival shows at once).
         self.batch_seconds = batch_seconds
+        self.gather_seconds = gather_seconds
+        self._last_batch: dict[str, float] = {}
         # Renders of one meeting are offered in the order they read the database, so
         # the last push of a region is never older than an earlier one.
         self._render_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -135,9 +142,7 @@ class LiveHub:
     async def stop(self, grace: float = 5.0) -> None:
         """Close every socket (1012, "service restart": browsers reconnect to another worker or
         after the restart) and let each one's presence update finish first."""
-        for conns in list(self._participants.values()):
-            for conn in list(conns):
-                conn.close(1012)  # "service restart": browsers reconnect (htmx does not on 1001)
+        self.let_everyone_reconnect()
         for timer in list(self._batch_timers.values()):
             timer.cancel()  # the sockets are closing; reconnecting pages get a snapshot
         loop = asyncio.get_running_loop()
@@ -145,6 +150,13 @@ class LiveHub:
         while (pending := self._serving | self._cleanups) and loop.time() < deadline:
             await asyncio.wait(pending, timeout=deadline - loop.time())
         await self.broker.stop()
+
+    def let_everyone_reconnect(self) -> None:
+        """Close every socket with 1012 ("service restart"): browsers reconnect (htmx
+        does not on 1001), here or on another worker, and are counted again."""
+        for conns in list(self._participants.values()):
+            for conn in list(conns):
+                conn.close(1012)
 
     def _track(self, tasks: set[asyncio.Task], task: asyncio.Task) -> None:
         tasks.add(task)
@@ -193,6 +205,7 @@ class LiveHub:
                 lock = self._render_locks.get(mtopic)
                 if lock is not None and not lock.locked():
                     del self._render_locks[mtopic]
+                self._last_batch.pop(mtopic, None)
                 if not self._feeds.get(mtopic):
                     await self.broker.unsubscribe(mtopic)
         conns = self._participants.get(ptopic)
@@ -332,12 +345,15 @@ class LiveHub:
     def _batch(self, topic: str, meeting_id: int, names: tuple[str, ...]) -> None:
         self._batched.setdefault(topic, set()).update(names)
         if topic not in self._batch_timers:
-            self._batch_timers[topic] = asyncio.create_task(self._push_batch(topic, meeting_id))
+            now = asyncio.get_running_loop().time()
+            due = max(now + self.gather_seconds, self._last_batch.get(topic, 0.0) + self.batch_seconds)
+            self._batch_timers[topic] = asyncio.create_task(self._push_batch(topic, meeting_id, due - now))
 
-    async def _push_batch(self, topic: str, meeting_id: int) -> None:
+    async def _push_batch(self, topic: str, meeting_id: int, delay: float) -> None:
         try:
-            await asyncio.sleep(self.batch_seconds)
+            await asyncio.sleep(delay)
         finally:
+            self._last_batch[topic] = asyncio.get_running_loop().time()
             # Events from here on start the next batch: this one renders what is true now.
             self._batch_timers.pop(topic, None)
             names = self._batched.pop(topic, set())

@@ -59,13 +59,13 @@ async def meeting_socket(websocket: WebSocket, meeting_id: int) -> None:
     await websocket.accept()
     async with app.state.sessionmaker() as session:
         session.info["hub"] = hub
-        await service.connected(session, participant.id, meeting_id)
+        await service.connected(session, participant.id, meeting_id, hub.worker_id)
     conn = hub.new_connection(websocket, meeting_id, participant.id, audience)
 
     async def gone() -> None:
         async with app.state.sessionmaker() as session:
             session.info["hub"] = hub
-            await service.disconnected(session, participant.id, meeting_id)
+            await service.disconnected(session, participant.id, meeting_id, hub.worker_id)
 
     await serve_connection(hub, conn, gone)
 

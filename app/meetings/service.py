@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import case, delete, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +19,7 @@ from app.communities.service import in_id_range
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.live.events import commit_and_publish, record_event
+from app.live.models import LiveHold, LiveWorker
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus, Participant
 from app.meetings.schemas import (
     AgendaItemCreate,
@@ -349,8 +352,13 @@ async def remove_participant(session: AsyncSession, meeting: Meeting, participan
 # --- presence ------------------------------------------------------------------
 
 
-async def connected(session: AsyncSession, participant_id: int, meeting_id: int) -> None:
-    """A live socket opened. Counted in the database so every worker agrees who is here."""
+async def connected(session: AsyncSession, participant_id: int, meeting_id: int,
+                    worker_id: str | None = None) -> None:
+    """A live socket opened. Counted in the database so every worker agrees who is here,
+    and held in the name of the worker that has it (`worker_id`), so it can be undone
+    if that worker dies."""
+    if worker_id is not None:
+        await _hold(session, worker_id, participant_id, meeting_id, +1)
     result = await session.exec(
         update(Participant)
         .where(Participant.id == participant_id)
@@ -363,11 +371,22 @@ async def connected(session: AsyncSession, participant_id: int, meeting_id: int)
     await commit_and_publish(session)
 
 
-async def disconnected(session: AsyncSession, participant_id: int, meeting_id: int) -> None:
+async def disconnected(session: AsyncSession, participant_id: int, meeting_id: int,
+                       worker_id: str | None = None) -> None:
+    if worker_id is not None:
+        await _hold(session, worker_id, participant_id, meeting_id, -1)
+    await _let_go(session, participant_id, meeting_id, 1)
+    await commit_and_publish(session)
+
+
+async def _let_go(session: AsyncSession, participant_id: int, meeting_id: int, sockets: int) -> None:
+    """Count `sockets` fewer for this person; at none, they have gone."""
     result = await session.exec(
         update(Participant)
         .where(Participant.id == participant_id, Participant.live_connections > 0)
-        .values(live_connections=Participant.live_connections - 1, last_seen_at=utcnow())
+        .values(live_connections=case((Participant.live_connections > sockets, Participant.live_connections - sockets),
+                                      else_=0),
+                last_seen_at=utcnow())
         .returning(Participant.live_connections)
         .execution_options(synchronize_session=False)
     )
@@ -380,7 +399,69 @@ async def disconnected(session: AsyncSession, participant_id: int, meeting_id: i
             .execution_options(synchronize_session=False)
         )
         await record_event(session, meeting_id, "participant.went", {"participant_id": participant_id})
+
+
+async def _hold(session: AsyncSession, worker_id: str, participant_id: int, meeting_id: int, change: int) -> None:
+    """One socket more (or fewer) that this worker holds for this person."""
+    if change > 0:
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        # The worker's row may have been swept while it was stalled: it is alive again.
+        await session.exec(insert(LiveWorker).values(id=worker_id, heartbeat_at=utcnow())
+                           .on_conflict_do_nothing(index_elements=["id"]))
+        await session.exec(
+            insert(LiveHold)
+            .values(worker_id=worker_id, participant_id=participant_id, meeting_id=meeting_id, connections=change)
+            .on_conflict_do_update(index_elements=["worker_id", "participant_id"],
+                                   set_={"connections": LiveHold.connections + change})
+        )
+        return
+    await session.exec(
+        update(LiveHold)
+        .where(LiveHold.worker_id == worker_id, LiveHold.participant_id == participant_id)
+        .values(connections=LiveHold.connections + change)
+        .execution_options(synchronize_session=False)
+    )
+    await session.exec(delete(LiveHold).where(LiveHold.worker_id == worker_id, LiveHold.connections <= 0))
+
+
+async def worker_alive(session: AsyncSession, worker_id: str) -> bool:
+    """A worker's heartbeat. False if it had no row: at start-up, or because others
+    took it for gone (then its sockets must reconnect: their presence was undone)."""
+    now = utcnow()
+    result = await session.exec(update(LiveWorker).where(LiveWorker.id == worker_id).values(heartbeat_at=now)
+                                .execution_options(synchronize_session=False))
+    if result.rowcount == 0:
+        session.add(LiveWorker(id=worker_id, heartbeat_at=now))
+    await session.commit()
+    return result.rowcount == 1
+
+
+async def worker_stopped(session: AsyncSession, worker_id: str) -> None:
+    """A clean shutdown: its sockets are closed and counted out already."""
+    await session.exec(delete(LiveWorker).where(LiveWorker.id == worker_id))
+    await session.commit()
+
+
+async def sweep_gone_workers(session: AsyncSession, silent_since: datetime) -> list[str]:
+    """Workers silent since then are taken as gone: the people whose sockets they held
+    are counted out (and shown as gone when nothing else holds them). Deleting the
+    worker's row first makes exactly one sweeper do it, however many run."""
+    silent = list((await session.exec(select(LiveWorker.id).where(LiveWorker.heartbeat_at < silent_since))).all())
+    if not silent:
+        return []
+    # Read what they held before deleting them (the delete cascades to their holds).
+    holds = list((await session.exec(select(LiveHold).where(col(LiveHold.worker_id).in_(silent)))).all())
+    gone = set((await session.exec(
+        delete(LiveWorker).where(col(LiveWorker.id).in_(silent), LiveWorker.heartbeat_at < silent_since)
+        .returning(LiveWorker.id)
+    )).scalars().all())
+    for hold in holds:
+        if hold.worker_id in gone:
+            await _let_go(session, hold.participant_id, hold.meeting_id, hold.connections)
+    if gone:
+        log.warning("live: %s worker(s) stopped answering; their sockets no longer count as present", len(gone))
     await commit_and_publish(session)
+    return sorted(gone)
 
 
 async def reset_presence(session: AsyncSession) -> None:
@@ -388,4 +469,6 @@ async def reset_presence(session: AsyncSession) -> None:
     await session.exec(
         update(Participant).where(Participant.live_connections > 0).values(live_connections=0)
     )
+    await session.exec(delete(LiveHold))
+    await session.exec(delete(LiveWorker))
     await session.commit()

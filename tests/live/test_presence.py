@@ -136,7 +136,7 @@ def test_a_burst_of_arrivals_reaches_the_others_as_one_update(client, scene):
     for name in names:
         scene.member(name)
     hub = client.app.state.hub
-    hub.batch_seconds = 1.0  # wider than the burst takes even on a busy machine
+    hub.batch_seconds = hub.gather_seconds = 1.0  # wider than the burst takes even on a busy machine
     watcher = hub.new_connection(None, scene.meeting_id, 10**9, FACILITATORS)
     client.portal.call(hub.attach, watcher)
     try:
@@ -173,3 +173,69 @@ def test_batched_events_are_never_announced():
     assert {"participant.arrived", "question.voted", "icebreaker.answered"} <= batched_events()
     for event_type in batched_events():
         assert "live-news" not in regions_for(event_type), event_type
+
+
+def test_in_a_calm_meeting_one_arrival_shows_at_once(client, scene):
+    """Batching limits a meeting to one batch a second, but a lone arrival does not
+    wait for it: the first event of a calm spell goes out after a moment."""
+    import asyncio
+
+    from app.live.regions import FACILITATORS
+    from app.meetings import service
+
+    scene.member("Ana")
+    hub = client.app.state.hub
+    hub.batch_seconds = 60.0  # were the lone arrival to wait for the batch, the test would time out
+    watcher = hub.new_connection(None, scene.meeting_id, 10**9, FACILITATORS)
+    client.portal.call(hub.attach, watcher)
+    try:
+        watcher.queue.get_nowait()  # the snapshot
+
+        async def ana_arrives_and_is_seen() -> str:
+            async with client.app.state.sessionmaker() as session:
+                ana = next(p for p in await service.participants_of(session, scene.meeting_id)
+                           if p.display_name == "Ana")
+                session.info["hub"] = hub
+                await service.connected(session, ana.id, scene.meeting_id)
+            while (part := presence_text(await asyncio.wait_for(watcher.queue.get(), 10))) is None:
+                pass
+            return part
+
+        assert "Ana" in client.portal.call(ana_arrives_and_is_seen)
+    finally:
+        client.portal.call(hub.detach, watcher)
+
+
+def test_a_silent_worker_is_swept_once_and_the_people_it_held_are_counted_out(client, scene):
+    """What the other workers do when one stops beating (killed, host lost): its
+    sockets are counted out exactly once, however many workers sweep."""
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.meetings import service
+    from app.meetings.models import Participant
+
+    scene.member("Ana")
+    hub, sessionmaker = client.app.state.hub, client.app.state.sessionmaker
+
+    async def scenario():
+        async with sessionmaker() as session:
+            ana = next(p for p in await service.participants_of(session, scene.meeting_id) if p.display_name == "Ana")
+        for _ in range(2):  # two tabs, both on the worker that will die
+            async with sessionmaker() as session:
+                session.info["hub"] = hub
+                await service.connected(session, ana.id, scene.meeting_id, "worker-that-dies")
+        async with sessionmaker() as session:
+            assert (await session.get(Participant, ana.id)).live_connections == 2
+        sweeps = []
+        for _ in range(2):  # two workers sweep, one after the other
+            async with sessionmaker() as session:
+                session.info["hub"] = hub
+                sweeps.append(await service.sweep_gone_workers(session, utcnow() + timedelta(seconds=1)))
+        async with sessionmaker() as session:
+            ana = await session.get(Participant, ana.id)
+            return sweeps, ana.live_connections, ana.left_at
+
+    (first, second), connections, left_at = client.portal.call(scenario)
+    assert "worker-that-dies" in first and second == []
+    assert connections == 0 and left_at is not None

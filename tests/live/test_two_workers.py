@@ -40,6 +40,7 @@ class Workers:
     a: Worker
     b: Worker
     database: str  # name of the PostgreSQL database both use
+    env: dict  # their settings, for a third worker of the same deployment
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +53,13 @@ def workers():
     # Redis pub/sub ignores database numbers, but Roundtable's channels carry it
     # (rt:<db>:...), so a number of its own keeps this run apart from others.
     redis_url = f"{REDIS_SERVER}/{1 + os.getpid() % 14}"  # 1-14; the bench uses 15
-    env = {"DATABASE_URL": url, "REDIS_URL": redis_url}
+    # Quick heartbeats, so a worker that dies is noticed within a few seconds.
+    env = {"DATABASE_URL": url, "REDIS_URL": redis_url, "LIVE_HEARTBEAT_SECONDS": "0.5"}
     a, b = Worker(env, "worker-a"), Worker(env, "worker-b")
     try:
         a.start()
         b.start()
-        yield Workers(a, b, database)
+        yield Workers(a, b, database, env)
     finally:
         a.stop()
         b.stop()
@@ -198,5 +200,34 @@ def test_sequence_numbers_stay_unique_and_ordered_across_workers(workers):
         assert sorted(seqs) == list(range(1, len(seqs) + 1)), "unique, with no gaps"
         assert seqs == sorted(seqs), "in the order they were written"
         assert last == len(seqs)
+
+    asyncio.run(scenario())
+
+
+def test_people_on_a_worker_that_dies_are_shown_as_gone_by_the_others(workers):
+    """A worker killed outright (or its host lost) closes nothing and counts nobody
+    out; the others notice its heartbeat stop and count its people out."""
+    async def scenario():
+        meeting = await new_meeting(workers)
+        ana = await member(workers.a, meeting, "Ana")
+        cy = await member(workers.a, meeting, "Cy", role="clinician")
+        doomed = Worker(workers.env, "worker-c")
+        doomed.start()
+        try:
+            async with ana.live(workers.a, meeting.meeting_id) as on_a:
+                await on_a.next()
+                async with cy.live(doomed, meeting.meeting_id) as on_c:
+                    await on_c.next()
+                    await on_a.wait_for(lambda m: "Cy" in (presence_text(m) or ""), timeout=DELIVERY + 2.0)
+                    doomed.process.kill()  # SIGKILL: no socket closed, no presence update
+                    doomed.process.wait(timeout=10)
+                    gone = await on_a.wait_for(lambda m: (p := presence_text(m)) is not None and "Cy" not in p,
+                                               timeout=10.0)  # three missed heartbeats, then a sweep
+                    assert "Cy" in text_of(region(gone, "presence"))  # joined, now away
+                    assert "Ana" in presence_text(gone)
+        finally:
+            doomed.stop()
+            for person in (ana, cy, meeting.facilitator):
+                await person.close()
 
     asyncio.run(scenario())
