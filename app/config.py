@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # Each worker says it is alive this often; one silent for three beats is taken as
     # gone, and the people whose sockets it held are no longer shown as here.
     live_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Bursts (arrivals, votes, poll answers) reach each meeting at most this often.
+    live_batch_seconds: float = Field(default=1.0, ge=0.05, le=10)
     # Webhooks: in production a webhook may not point at this machine or a private,
     # loopback or link-local network (server-side request forgery) unless this is
     # true, e.g. for a receiver on the same intranet.

@@ -77,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.hub = LiveHub(make_broker(settings.redis_url), app.state.sessionmaker, settings.live_queue_size)
+        app.state.hub = LiveHub(make_broker(settings.redis_url), app.state.sessionmaker, settings.live_queue_size,
+                                batch_seconds=settings.live_batch_seconds)
         await app.state.hub.start()
         if settings.redis_url is None:
             # One process owns every socket, so nobody can still be connected.

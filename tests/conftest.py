@@ -82,6 +82,7 @@ def settings(database_url) -> Settings:
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         htmx_source="local",
         redis_url=None,
+        live_batch_seconds=0.2,  # the batching tests set their own; others need not wait a second per burst
     )
 
 

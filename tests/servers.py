@@ -19,7 +19,7 @@ LOOPBACK = "127.0.0.1"
 # Roundtable's own settings are never inherited from the shell running the tests.
 _SETTINGS = {"ENVIRONMENT", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "HTMX_SOURCE", "PUBLIC_URL",
              "ALLOWED_ORIGINS", "COOKIE_SECURE", "LOG_LEVEL", "LIVE_QUEUE_SIZE", "LIVE_MAX_MESSAGE_BYTES",
-             "LIVE_MAX_CONNECTIONS_PER_PARTICIPANT"}
+             "LIVE_MAX_CONNECTIONS_PER_PARTICIPANT", "LIVE_HEARTBEAT_SECONDS", "LIVE_BATCH_SECONDS"}
 
 
 def free_port() -> int:
@@ -31,7 +31,8 @@ def free_port() -> int:
 def app_env(**settings: str) -> dict[str, str]:
     """The shell's environment without Roundtable's settings, then the test's own."""
     inherited = {k: v for k, v in os.environ.items() if k.upper() not in _SETTINGS}
-    return {**inherited, "PYTHONUNBUFFERED": "1", "ENVIRONMENT": "test", "HTMX_SOURCE": "local", **settings}
+    return {**inherited, "PYTHONUNBUFFERED": "1", "ENVIRONMENT": "test", "HTMX_SOURCE": "local",
+            "LIVE_BATCH_SECONDS": "0.2", **settings}
 
 
 class AppProcess:
