@@ -5,9 +5,14 @@ expected update arrives (never a sleep)."""
 import html
 import re
 from contextlib import contextmanager
+from datetime import datetime
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app.db import metadata
 
 ORIGIN = "http://testserver"
 _CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]*)"')
@@ -103,6 +108,23 @@ def questions_seen(message: str) -> str | None:
     placed = re.findall(r'<div hx-swap-oob="[a-z]+:#(?:q-[0-9a-f]+|open-questions)">\s*(<li.*?</li>)\s*</div>',
                         message, re.S)
     return "".join(placed) or None
+
+
+async def every_table_row(url: str) -> dict[str, list[dict]]:
+    """Every row of every table, as the anonymity audits read them straight from the database."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return {
+                table.name: [dict(row._mapping) for row in (await conn.execute(text(f'SELECT * FROM "{table.name}"')))]
+                for table in metadata.sorted_tables
+            }
+    finally:
+        await engine.dispose()
+
+
+def as_time(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 # --- setting the scene through the real pages -----------------------------------

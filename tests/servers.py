@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 import httpx
@@ -35,7 +36,7 @@ def app_env(**settings: str) -> dict[str, str]:
             "LIVE_BATCH_SECONDS": "0.2", **settings}
 
 
-class AppProcess:
+class AppProcess(ABC):
     """One app process: `command()` (set by each kind) with its output appended to
     log_path; started when /readyz answers, stopped with SIGTERM as a deploy would."""
 
@@ -50,8 +51,9 @@ class AppProcess:
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
 
+    @abstractmethod
     def command(self) -> list[str]:
-        raise NotImplementedError
+        """How this kind of server is started (the browser tests: `roundtable run`)."""
 
     @property
     def base(self) -> str:

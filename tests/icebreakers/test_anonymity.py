@@ -5,14 +5,10 @@ import asyncio
 import json
 import logging
 import re
-from datetime import datetime
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.db import metadata
-from tests.helpers import region
+from tests.helpers import as_time, every_table_row, region
 from tests.icebreakers.conftest import answer, close, launch, part, run_id_in
 
 pytestmark = pytest.mark.timeout(30)
@@ -20,20 +16,6 @@ pytestmark = pytest.mark.timeout(30)
 ANSWERS = {"Ana Asker": "My physio listened to me", "Dev Doctor": "A patient thanked me"}
 
 
-async def _dump(url: str) -> dict[str, list[dict]]:
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return {
-                table.name: [dict(row._mapping) for row in (await conn.execute(text(f'SELECT * FROM "{table.name}"')))]
-                for table in metadata.sorted_tables
-            }
-    finally:
-        await engine.dispose()
-
-
-def as_time(value) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def test_an_anonymous_run_stores_no_link_between_an_answer_and_a_participant(scene, settings, api, caplog):
@@ -62,7 +44,7 @@ def test_an_anonymous_run_stores_no_link_between_an_answer_and_a_participant(sce
         fac_socket.wait_for(lambda msg: "2 words" in part(msg, "icebreaker-results"))
         frames = list(fac_socket.received)
 
-    tables = asyncio.run(_dump(settings.database_url))
+    tables = asyncio.run(every_table_row(settings.database_url))
     participants = {p["display_name"]: p["id"] for p in tables["participant"]}
     ana_id = participants["Ana Asker"]
 
@@ -110,5 +92,5 @@ def test_a_named_run_shows_names_and_keeps_only_what_it_shows(scene, settings):
     launch(scene.facilitator, m, prompt_id="light-smile", anonymous="false")
     run_id = run_id_in(ana.get(f"/meetings/{m}").text)
     answer(ana, m, run_id, text="Sunshine")
-    row = asyncio.run(_dump(settings.database_url))["icebreakeranswer"][0]
+    row = asyncio.run(every_table_row(settings.database_url))["icebreakeranswer"][0]
     assert (row["author_name"], row["author_role"], row["text"]) == ("Ana", "lay", "Sunshine")

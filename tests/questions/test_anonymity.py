@@ -6,35 +6,17 @@ import asyncio
 import json
 import logging
 import re
-from datetime import datetime
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.db import metadata
 from tests.api.keys import create_api_key
-from tests.helpers import questions_seen
+from tests.helpers import as_time, every_table_row, questions_seen
 
 pytestmark = pytest.mark.timeout(30)
 
 QUESTIONS = ["Is the physio waiting list getting shorter?", "Who decides which services are cut?"]
 
 
-async def _dump(url: str) -> dict[str, list[dict]]:
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return {
-                table.name: [dict(row._mapping) for row in (await conn.execute(text(f'SELECT * FROM "{table.name}"')))]
-                for table in metadata.sorted_tables
-            }
-    finally:
-        await engine.dispose()
-
-
-def as_time(value) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def test_nothing_links_an_anonymous_question_or_vote_to_its_asker(scene, settings, client, caplog):
@@ -59,7 +41,7 @@ def test_nothing_links_an_anonymous_question_or_vote_to_its_asker(scene, setting
         fac_socket.wait_for(lambda m: "2 votes" in (questions_seen(m) or ""))
         frames = voter_socket.received + fac_socket.received + asker_socket.received
 
-    tables = asyncio.run(_dump(settings.database_url))
+    tables = asyncio.run(every_table_row(settings.database_url))
     asker_row = next(p for p in tables["participant"] if p["display_name"] == "Ana Asker")
     asker_id = asker_row["id"]
 
