@@ -142,11 +142,10 @@ class ActionUpdate(BaseModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE)
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
-    due_date: date | None = Field(default=None, examples=["2027-07-01"])
+    due_date: date | None = None
     owners: list[OwnerIn] | None = Field(default=None, max_length=50)
-    status: ActionStatus | None = Field(default=None, examples=["in_progress"])
-    note: str | None = Field(default=None, max_length=MAX_NOTE, description="A progress note added to the history",
-                             examples=["Draft sent to the practice managers."])
+    status: ActionStatus | None = None
+    note: str | None = Field(default=None, max_length=MAX_NOTE, description="A progress note added to the history")
 
     @field_validator("title")
     @classmethod

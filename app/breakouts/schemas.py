@@ -8,7 +8,7 @@ from app.breakouts.models import RoundStatus
 class RoundSetup(BaseModel):
     """How the facilitator wants the round: a number of rooms or a room size."""
 
-    rooms: int | None = Field(default=None, ge=1, le=200, description="How many rooms", examples=[4])
+    rooms: int | None = Field(default=None, ge=1, le=200, description="How many rooms")
     room_size: int | None = Field(default=None, ge=2, le=50, description="Or: about how many people per room")
     duration_minutes: int = Field(default=15, ge=1, le=180)
     separate_in_room: bool = Field(default=True, description="People in the room at tables, people online in online rooms")
@@ -36,8 +36,8 @@ class RoundSetup(BaseModel):
 
 
 class Move(BaseModel):
-    participant_id: int = Field(ge=1, le=2**31 - 1, examples=[31])
-    room_id: int = Field(ge=1, le=2**31 - 1, examples=[7])
+    participant_id: int = Field(ge=1, le=2**31 - 1)
+    room_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class Broadcast(BaseModel):

@@ -101,7 +101,7 @@ class PromptUpdate(BaseModel):
 
     category: str | None = Field(default=None, max_length=20)
     mode: Mode | None = None
-    text: str | None = Field(default=None, max_length=MAX_PROMPT, examples=["What made you smile this week?"])
+    text: str | None = Field(default=None, max_length=MAX_PROMPT)
     choices: list[str] | None = Field(default=None, max_length=20)
 
 

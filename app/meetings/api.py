@@ -86,8 +86,7 @@ async def add_agenda_item(session: SessionDep, key: WriteKey, meeting_id: int, b
 
 
 class AgendaNow(BaseModel):
-    item_id: int | None = Field(description="The agenda item under discussion now; null clears the marker",
-                                examples=[12])
+    item_id: int | None = Field(description="The agenda item under discussion now; null clears the marker")
 
 
 @router.put("/meetings/{meeting_id}/agenda/now", summary="Move the agenda's 'now' marker",

@@ -94,8 +94,8 @@ class JoinRequest(BaseModel):
 
 
 class ParticipantUpdate(BaseModel):
-    role: str | None = Field(default=None, min_length=1, max_length=40, examples=["carer"])
-    in_room: bool | None = Field(default=None, examples=[True])
+    role: str | None = Field(default=None, min_length=1, max_length=40)
+    in_room: bool | None = None
 
 
 class ParticipantPublic(BaseModel):
