@@ -99,6 +99,9 @@ def test_a_poll_and_a_pair_up_in_real_browsers(chromium, server, screenshots):  
     screenshot(pat, screenshots, "icebreaker-pair-up-phone")
 
     page.get_by_role("button", name="Close the icebreaker").click()
+    # Wait for the pushed record of both icebreakers: opened before it lands, the
+    # details would be replaced, closed, by the push.
+    expect(page.locator("#icebreaker-record summary")).to_have_count(2)
     page.locator("#icebreaker-record summary", has_text="How much energy").click()
     expect(page.locator("#icebreaker-record details[open] svg[role=img]")).to_be_visible()
     check_accessible([fran], "with the record of closed icebreakers open")
