@@ -44,8 +44,9 @@ def serve(host: str, port: int, workers: int, reload: bool = False) -> None:
         access_log=False,
         # Live socket hygiene: no per-message compression (CPU, memory and a
         # CRIME/BREACH risk), a small incoming size limit, and pings to find dead peers.
-        # The sans-I/O websockets protocol keeps pings on timers, not a task per socket.
-        ws="websockets-sansio",
+        # The sans-I/O websockets protocol keeps pings on timers, not a task per socket;
+        # ours adds the frame writes the live hub fans out with (app/live/protocol.py).
+        ws="app.live.protocol:LiveSocketProtocol",
         ws_per_message_deflate=False,
         ws_max_size=settings.live_max_message_bytes,
         ws_ping_interval=20.0,

@@ -2,6 +2,7 @@
 in forms with the CSRF token the page gave it, and live sockets read until the
 expected update arrives (never a sleep)."""
 
+import asyncio
 import html
 import re
 from contextlib import contextmanager
@@ -84,6 +85,22 @@ class LiveSocket:
 
     def wait_for_text(self, needle: str, limit: int = 50) -> str:
         return self.wait_for(lambda t: needle in t, limit)
+
+
+class RecordingSocket:
+    """Stands in for a page's socket in tests of the hub alone: what the hub sends it
+    arrives, in order, on `received` (pushes that piled up arrive as one message)."""
+
+    scope: dict = {}  # no frame-writing extension: every send is the ordinary one
+
+    def __init__(self):
+        self.received: asyncio.Queue[str] = asyncio.Queue()
+
+    async def send_text(self, text: str) -> None:
+        self.received.put_nowait(text)
+
+    async def next(self, timeout: float = 10.0) -> str:
+        return await asyncio.wait_for(self.received.get(), timeout)
 
 
 def text_of(fragment: str) -> str:

@@ -3,11 +3,10 @@
 Every event of a meeting as JSON (type, meeting, seq, time, data). A client that
 reconnects with `?since=<seq>` first gets every later event from the database, then
 the live stream, so an integration never silently loses an event. Events are
-registered live before the replay is read, and replayed ones are not sent twice.
+registered live before the replay is read and held back while it is sent, and
+replayed ones are not sent twice.
 """
 
-import asyncio
-import contextlib
 import json
 import logging
 
@@ -17,7 +16,7 @@ from sqlmodel import select
 from app.apikeys.service import key_for
 from app.errors import TooMany
 from app.live.events import LiveEvent
-from app.live.hub import drain_incoming
+from app.live.hub import serve_connection
 from app.live.models import MeetingEvent
 from app.meetings.models import Meeting
 
@@ -56,9 +55,10 @@ async def event_feed(websocket: WebSocket, meeting_id: int, since: int = 0) -> N
     await websocket.accept()
     hub = websocket.app.state.hub
     conn = hub.new_connection(websocket, meeting_id, 0, None, merges=False)  # one JSON event a message
-    await hub.attach_feed(conn)  # live events queue up from here on
-    try:
-        replayed: set[int] = set()
+
+    async def attach() -> None:
+        conn.hold()  # live events wait while the missed ones are sent
+        await hub.attach_feed(conn)
         async with websocket.app.state.sessionmaker() as session:
             rows = await session.exec(
                 select(MeetingEvent)
@@ -68,24 +68,11 @@ async def event_feed(websocket: WebSocket, meeting_id: int, since: int = 0) -> N
             )
             for row in rows.all():
                 await websocket.send_text(LiveEvent.from_row(row).feed_json())
-                replayed.add(row.seq)
+                conn.replayed.add(row.seq)  # the hub skips these if they come live later
+        conn.release(keep=lambda text: json.loads(text)["seq"] not in conn.replayed)
 
-        async def send_live() -> None:
-            while True:
-                text = await conn.queue.get()
-                if json.loads(text)["seq"] not in replayed:
-                    await websocket.send_text(text)
-
-        tasks = (asyncio.create_task(send_live()), asyncio.create_task(drain_incoming(conn)),
-                 asyncio.create_task(conn.closed.wait()))
-        try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in tasks:
-                task.cancel()
-    except Exception:  # the client went away; it resumes with ?since=<last seq>
+    async def gone() -> None:
         log.info("live: an event feed for meeting %s ended", meeting_id)
-    finally:
-        await hub.detach_feed(conn)
-        with contextlib.suppress(Exception):
-            await websocket.close(code=conn.close_code)
+
+    # The client goes away whenever it likes; it resumes with ?since=<last seq>.
+    await serve_connection(hub, conn, gone, attach)

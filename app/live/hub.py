@@ -1,10 +1,12 @@
 """The live hub: the only code that knows about sockets.
 
 Services publish events; the broker brings every event to every worker that has
-someone in that meeting; the hub renders each event once per audience and puts the
-same text on each local connection's bounded queue. Each connection has its own
-sender task, so a slow client never holds up the room: when its queue is full it
-is disconnected, and on reconnect it resyncs from the snapshot.
+someone in that meeting; the hub renders each event once per audience, encodes it
+as one WebSocket frame, and writes that frame to each local socket of the audience
+in a plain loop, without awaiting any socket. A socket that cannot take it at once
+keeps a bounded backlog, drained by a sender task of its own, so a slow client
+never holds up the room: when its backlog is full it is disconnected, and on
+reconnect it resyncs from the snapshot.
 """
 
 import asyncio
@@ -13,16 +15,17 @@ import uuid
 from dataclasses import replace
 import json
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.live.brokers import Broker
 from app.live.events import LiveEvent, meeting_topic, participant_topic
+from app.live.protocol import FRAMES_EXTENSION, text_frame
 from app.live.regions import (
     Audience,
     RegionContext,
@@ -45,39 +48,79 @@ MERGE_LIMIT = 64  # pushes sent as one message when a page has fallen behind
 
 
 class Connection:
+    """One open socket. A push is written to it at once when the socket can take it
+    (see app/live/protocol.py), else kept in a bounded backlog that a sender task,
+    started only then, drains through the ordinary ASGI send. A client whose
+    backlog overflows is let go (1013) and resyncs from the snapshot on reconnect.
+    Closing cancels the task serving the socket, so an idle socket costs no task
+    beyond the one the server runs it in."""
+
     def __init__(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience, queue_size: int,
                  merges: bool = True):
         self.websocket = websocket
-        # Pages apply a message's fragments in order, so pushes waiting in the queue
+        # Pages apply a message's fragments in order, so pushes waiting in the backlog
         # can go as one message: a page that fell behind catches up with one send,
         # not one per push. Not for the JSON event feed (one event a message).
         self.merges = merges
         self.meeting_id = meeting_id
         self.participant_id = participant_id
         self.audience = audience
-        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
-        self.closed = asyncio.Event()
+        self.queue_size = queue_size
+        self.backlog: deque[str] = deque()
+        self.is_closed = False
         self.close_code = 1000
         self.held: list[str] | None = None  # pushes kept back while its snapshot is read
+        self.replayed: set[int] = set()  # an event feed's events already sent from the database
+        self.serving: asyncio.Task | None = None
+        self._sender: asyncio.Task | None = None
+        extensions = getattr(websocket, "scope", {}).get("extensions") or {}
+        self._write_frame: Callable[[bytes], bool] | None = (extensions.get(FRAMES_EXTENSION) or {}).get("write")
 
-    def offer(self, text: str) -> None:
-        """Queue without waiting; a client that cannot keep up is let go."""
-        if self.closed.is_set():
+    def offer(self, text: str, frame: bytes | None = None) -> None:
+        """Send without waiting; a client that cannot keep up is let go. `frame` is
+        `text` already encoded (one encoding serves a whole audience)."""
+        if self.is_closed:
             return
         if self.held is not None:
             self.held.append(text)
-            if len(self.held) > self.queue.maxsize:
+            if len(self.held) > self.queue_size:
                 self.close(CLOSE_SLOW)
             return
-        try:
-            self.queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if not self.backlog and self._sender is None and self._write_frame is not None:
+            if self._write_frame(frame if frame is not None else text_frame(text)):
+                return
+        if len(self.backlog) >= self.queue_size:
             log.info("live: disconnecting a slow client in meeting %s", self.meeting_id)
             self.close(CLOSE_SLOW)
+            return
+        self.backlog.append(text)
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send_backlog())
+
+    async def _send_backlog(self) -> None:
+        try:
+            while self.backlog:
+                text = self.backlog.popleft()
+                if self.merges and self.backlog:
+                    parts = [text]
+                    while self.backlog and len(parts) < MERGE_LIMIT:
+                        parts.append(self.backlog.popleft())
+                    text = "".join(parts)
+                await self.websocket.send_text(text)
+        except Exception:  # the client went away mid-send
+            self.close(self.close_code)
+        finally:
+            self._sender = None
 
     def close(self, code: int) -> None:
-        self.close_code = code
-        self.closed.set()
+        """Let this socket go: its serving task ends, detaches and closes with `code`."""
+        if self.is_closed:
+            return
+        self.is_closed, self.close_code = True, code
+        if self._sender is not None:
+            self._sender.cancel()
+        if self.serving is not None:
+            self.serving.cancel()
 
     def hold(self) -> bool:
         """Keep pushes back while a snapshot is read (False if already holding)."""
@@ -86,25 +129,26 @@ class Connection:
         self.held = []
         return True
 
-    def release(self, snapshot: str) -> None:
-        """Queue the snapshot, then the pushes that came while it was read. Those
-        were rendered after their change committed, so they are at least as new as
-        the snapshot: sent before it, an older snapshot would undo them (a button
-        pressed just as a page connects would seem to do nothing)."""
+    def release(self, *first: str, keep: Callable[[str], bool] | None = None) -> None:
+        """Send `first` (the snapshot), then the pushes that came while it was read.
+        Those were rendered after their change committed, so they are at least as new
+        as the snapshot: sent before it, an older snapshot would undo them (a button
+        pressed just as a page connects would seem to do nothing). `keep` drops held
+        pushes the snapshot already covers (an event feed's replayed events)."""
         held, self.held = self.held or [], None
-        self.offer(snapshot)
-        for text in held:
+        for text in first:
             self.offer(text)
+        for text in held:
+            if keep is None or keep(text):
+                self.offer(text)
 
-    async def send_forever(self) -> None:
+    async def listen(self) -> None:
+        """Commands come over HTTP; the socket only listens. Ignore what clients send
+        (the server's size limit applies), and return when they disconnect."""
         while True:
-            text = await self.queue.get()
-            if self.merges and not self.queue.empty():
-                parts = [text]
-                while not self.queue.empty() and len(parts) < MERGE_LIMIT:
-                    parts.append(self.queue.get_nowait())
-                text = "".join(parts)
-            await self.websocket.send_text(text)
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
 
 
 class LiveHub:
@@ -194,6 +238,9 @@ class LiveHub:
         conn.release(await self.shared_snapshot(conn.meeting_id, conn.audience))
 
     async def detach(self, conn: Connection) -> None:
+        if conn.audience is None:  # an integration's event feed
+            await self.detach_feed(conn)
+            return
         mtopic, ptopic = meeting_topic(conn.meeting_id), participant_topic(conn.participant_id)
         audiences = self._meetings.get(mtopic)
         if audiences is not None:
@@ -314,8 +361,10 @@ class LiveHub:
         feeds = self._feeds.get(topic)
         if feeds:
             text = event.feed_json()
+            frame = text_frame(text)
             for feed in list(feeds):
-                feed.offer(text)
+                if event.seq not in feed.replayed:
+                    feed.offer(text, frame)
         names = regions_for(event.type)
         if not names or not self._meetings.get(topic):
             return
@@ -325,7 +374,7 @@ class LiveHub:
         await self._push(topic, event.meeting_id, names, event)
 
     async def _push(self, topic: str, meeting_id: int, names: tuple[str, ...], event: LiveEvent | None) -> None:
-        """Render these regions once per audience here and queue them on each socket."""
+        """Render these regions once per audience here and send them to each socket."""
         if not self._meetings.get(topic):
             return
         async with self._render_locks[topic], self.sessionmaker() as session:
@@ -339,8 +388,9 @@ class LiveHub:
                 text = await render_regions(RegionContext(session, meeting_id, audience, event=event), names, cache)
                 if not text:  # nothing for this audience (e.g. another room's chat)
                     continue
+                frame = text_frame(text)  # one encoding for the whole audience
                 for conn in list(conns):
-                    conn.offer(text)
+                    conn.offer(text, frame)
 
     def _batch(self, topic: str, meeting_id: int, names: tuple[str, ...]) -> None:
         self._batched.setdefault(topic, set()).update(names)
@@ -376,26 +426,30 @@ class LiveHub:
                 audiences[placed].add(conn)
 
 
-async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[], Awaitable[None]]) -> None:
+async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[], Awaitable[None]],
+                           attach: Callable[[], Awaitable[None]] | None = None) -> None:
     """Run one accepted socket until the client goes, falls behind or is removed.
 
-    `on_gone` (presence) runs to the end even if this task is cancelled, as a
-    server does to its handlers on shutdown: otherwise someone could stay "here"."""
-    hub._track(hub._serving, asyncio.current_task())
-    tasks: tuple[asyncio.Task, ...] = ()
+    `attach` registers it with the hub (a page's by default). `on_gone` (presence)
+    runs to the end even if this task is cancelled, as a server does to its handlers
+    on shutdown: otherwise someone could stay "here"."""
+    task = asyncio.current_task()
+    hub._track(hub._serving, task)
+    conn.serving = task
     try:
         # Inside the try: if attaching fails or is cancelled, the socket is still
         # detached and presence still updated (otherwise someone stays "here").
-        await hub.attach(conn)
-        tasks = (
-            asyncio.create_task(conn.send_forever()),
-            asyncio.create_task(drain_incoming(conn)),
-            asyncio.create_task(conn.closed.wait()),
-        )
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await (attach() if attach is not None else hub.attach(conn))
+        await conn.listen()
+    except asyncio.CancelledError:
+        if not conn.is_closed:
+            raise  # the server is stopping this task
+        task.uncancel()  # conn.close(): the hub let this socket go; end normally
+    except (OSError, WebSocketDisconnect):
+        pass  # the client went away while we were sending to it
     finally:
-        for task in tasks:
-            task.cancel()
+        conn.serving = None
+        conn.close(conn.close_code)
 
         async def cleanup() -> None:
             await hub.detach(conn)
@@ -403,15 +457,6 @@ async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[],
                 await conn.websocket.close(code=conn.close_code)
             await on_gone()
 
-        task = asyncio.create_task(cleanup())
-        hub._track(hub._cleanups, task)
-        await asyncio.shield(task)
-
-
-async def drain_incoming(conn: Connection) -> None:
-    """Commands come over HTTP; the socket only listens. Ignore what clients send
-    (the server's size limit applies), and end when they disconnect."""
-    while True:
-        message = await conn.websocket.receive()
-        if message["type"] == "websocket.disconnect":
-            return
+        cleaning = asyncio.create_task(cleanup())
+        hub._track(hub._cleanups, cleaning)
+        await asyncio.shield(cleaning)

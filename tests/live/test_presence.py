@@ -3,7 +3,7 @@
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from tests.helpers import region, text_of
+from tests.helpers import RecordingSocket, region, text_of
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -137,10 +137,11 @@ def test_a_burst_of_arrivals_reaches_the_others_as_one_update(client, scene):
         scene.member(name)
     hub = client.app.state.hub
     hub.batch_seconds = hub.gather_seconds = 1.0  # wider than the burst takes even on a busy machine
-    watcher = hub.new_connection(None, scene.meeting_id, 10**9, FACILITATORS)
+    page = RecordingSocket()
+    watcher = hub.new_connection(page, scene.meeting_id, 10**9, FACILITATORS)
     client.portal.call(hub.attach, watcher)
     try:
-        assert "Person 00" not in presence_text(watcher.queue.get_nowait())  # the snapshot
+        assert "Person 00" not in presence_text(client.portal.call(page.next))  # the snapshot
 
         async def everyone_arrives():
             async with client.app.state.sessionmaker() as session:
@@ -152,7 +153,7 @@ def test_a_burst_of_arrivals_reaches_the_others_as_one_update(client, scene):
                         await service.connected(session, person.id, scene.meeting_id)
 
         async def next_presence() -> str:
-            while (part := presence_text(await asyncio.wait_for(watcher.queue.get(), 10))) is None:
+            while (part := presence_text(await page.next())) is None:
                 pass
             return part
 
@@ -186,10 +187,11 @@ def test_in_a_calm_meeting_one_arrival_shows_at_once(client, scene):
     scene.member("Ana")
     hub = client.app.state.hub
     hub.batch_seconds = 60.0  # were the lone arrival to wait for the batch, the test would time out
-    watcher = hub.new_connection(None, scene.meeting_id, 10**9, FACILITATORS)
+    page = RecordingSocket()
+    watcher = hub.new_connection(page, scene.meeting_id, 10**9, FACILITATORS)
     client.portal.call(hub.attach, watcher)
     try:
-        watcher.queue.get_nowait()  # the snapshot
+        client.portal.call(page.next)  # the snapshot
 
         async def ana_arrives_and_is_seen() -> str:
             async with client.app.state.sessionmaker() as session:
@@ -197,7 +199,7 @@ def test_in_a_calm_meeting_one_arrival_shows_at_once(client, scene):
                            if p.display_name == "Ana")
                 session.info["hub"] = hub
                 await service.connected(session, ana.id, scene.meeting_id)
-            while (part := presence_text(await asyncio.wait_for(watcher.queue.get(), 10))) is None:
+            while (part := presence_text(await page.next())) is None:
                 pass
             return part
 

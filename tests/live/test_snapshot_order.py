@@ -3,16 +3,34 @@ after the snapshot, never before it: the snapshot may be older, and applied last
 it would undo the push (found by the browser tests: "Start the meeting", pressed
 as the page connected, seemed to do nothing)."""
 
+import asyncio
+
 import pytest
 
 from app.live.regions import Audience
+from tests.helpers import RecordingSocket
 
 pytestmark = pytest.mark.timeout(30)
 
 
+def drained(page: RecordingSocket) -> list[str]:
+    """Every message the page has been sent so far."""
+    messages = []
+    while not page.received.empty():
+        messages.append(page.received.get_nowait())
+    return messages
+
+
+async def all_sent(*conns) -> None:
+    """Wait until each connection's backlog has gone out (bounded by the caller)."""
+    while any(conn.backlog or conn._sender is not None for conn in conns):
+        await asyncio.sleep(0)
+
+
 def test_a_push_during_the_snapshot_is_queued_after_it(client, scene):
     hub = client.app.state.hub
-    conn = hub.new_connection(None, scene.meeting_id, 10**9, Audience())
+    page = RecordingSocket()
+    conn = hub.new_connection(page, scene.meeting_id, 10**9, Audience())
     read_snapshot = hub.snapshot
 
     async def snapshot_with_a_push_meanwhile(meeting_id, audience):
@@ -23,12 +41,18 @@ def test_a_push_during_the_snapshot_is_queued_after_it(client, scene):
     hub.snapshot = snapshot_with_a_push_meanwhile
     try:
         client.portal.call(hub.attach, conn)
-        first, second = conn.queue.get_nowait(), conn.queue.get_nowait()
-        assert 'id="meeting-status"' in first  # the snapshot
-        assert second == "a push rendered after the snapshot was read"
-        assert conn.queue.empty()
-        conn.offer("later")  # and afterwards pushes go straight to the queue
-        assert conn.queue.get_nowait() == "later"
+        client.portal.call(asyncio.wait_for, all_sent(conn), 10)
+        received = "".join(drained(page))
+        assert 'id="meeting-status"' in received  # the snapshot
+        assert received.endswith("a push rendered after the snapshot was read")
+        assert received.count("a push rendered after") == 1
+
+        async def offer_later():
+            conn.offer("later")  # and afterwards pushes go straight out
+            await all_sent(conn)
+
+        client.portal.call(asyncio.wait_for, offer_later(), 10)
+        assert drained(page) == ["later"]
     finally:
         hub.snapshot = read_snapshot
         client.portal.call(hub.detach, conn)
@@ -37,8 +61,6 @@ def test_a_push_during_the_snapshot_is_queued_after_it(client, scene):
 def test_pages_connecting_together_share_snapshots_read_after_they_subscribed(client, scene):
     """A crowd reconnecting at once shares readings of the meeting, but never one that
     began before a page subscribed (it could miss what happened in between)."""
-    import asyncio
-
     hub = client.app.state.hub
     read_snapshot = hub.snapshot
     readings: list[int] = []
@@ -54,8 +76,8 @@ def test_pages_connecting_together_share_snapshots_read_after_they_subscribed(cl
             await let_first_reading_finish.wait()
         return f"<!-- reading {number} -->" + text
 
-    early = [hub.new_connection(None, scene.meeting_id, 10**9 + n, Audience()) for n in range(20)]
-    late = hub.new_connection(None, scene.meeting_id, 2 * 10**9, Audience())
+    early = [hub.new_connection(RecordingSocket(), scene.meeting_id, 10**9 + n, Audience()) for n in range(20)]
+    late = hub.new_connection(RecordingSocket(), scene.meeting_id, 2 * 10**9, Audience())
 
     async def crowd_connects():
         first = asyncio.create_task(hub.attach(early[0]))
@@ -70,15 +92,16 @@ def test_pages_connecting_together_share_snapshots_read_after_they_subscribed(cl
         let_first_reading_finish.set()
         await asyncio.wait_for(asyncio.gather(first, *others), 10)
         await asyncio.wait_for(hub.attach(late), 10)
+        await asyncio.wait_for(all_sent(*early, late), 10)
 
     hub.snapshot = counted_snapshot
     try:
         client.portal.call(crowd_connects)
-        first_snapshots = [conn.queue.get_nowait() for conn in early]
+        first_snapshots = [drained(conn.websocket)[0] for conn in early]
         assert first_snapshots[0].startswith("<!-- reading 1 -->")
         # Everyone who subscribed during reading 1 got one later reading, shared.
         assert {s.split(" -->")[0] for s in first_snapshots[1:]} == {"<!-- reading 2"}
-        assert late.queue.get_nowait().startswith("<!-- reading 3 -->")
+        assert drained(late.websocket)[0].startswith("<!-- reading 3 -->")
         assert 'id="meeting-status"' in first_snapshots[-1]
     finally:
         hub.snapshot = read_snapshot

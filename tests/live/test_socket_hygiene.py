@@ -14,6 +14,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.config import Settings
 from app.live.hub import CLOSE_SLOW, Connection
+from app.live.protocol import FRAMES_EXTENSION
 from app.live.regions import MEMBERS
 from tests.helpers import region, text_of
 from tests.live.realserver import WebBrowser, Worker, open_live
@@ -114,64 +115,87 @@ def test_one_person_cannot_open_more_than_the_connection_cap(worker):
     asyncio.run(scenario())
 
 
-# --- the bounded queue: the policy itself, without a network --------------------------
+# --- the bounded backlog: the policy itself, without a network --------------------------
 
 
 class FakeSocket:
     """Enough of a WebSocket for Connection: send_text either delivers at once or,
-    for a stuck client, never completes."""
+    for a stuck client, never completes. With `frames`, it also offers the server's
+    frame writes (app/live/protocol.py), which take a frame while `writable`."""
 
-    def __init__(self, stuck: bool, expect: int = 0):
+    def __init__(self, stuck: bool = False, expect: int = 0, frames: bool = False):
         self.stuck = stuck
-        self.sent: list[str] = []
+        self.sent: list[str] = []  # what arrived, in order, by either path
+        self.by_frame = 0
         self.expect = expect
         self.got_all = asyncio.Event()
+        self.writable = True
+        self.scope = {"extensions": {FRAMES_EXTENSION: {"write": self.write}}} if frames else {}
+
+    def _arrived(self, text: str) -> None:
+        self.sent.append(text)
+        if len(self.sent) >= self.expect:
+            self.got_all.set()
+
+    def write(self, frame: bytes) -> bool:
+        if not self.writable:
+            return False
+        assert frame[0] == 0x81  # one whole, final text frame
+        self.by_frame += 1
+        self._arrived(frame_text(frame))
+        return True
 
     async def send_text(self, text: str) -> None:
         if self.stuck:
             await asyncio.Event().wait()  # a client that stopped reading
-        self.sent.append(text)
-        if len(self.sent) >= self.expect:
-            self.got_all.set()
+        self._arrived(text)
+
+
+def frame_text(frame: bytes) -> str:
+    """The text of one unmasked frame, read back with the websockets library."""
+    from websockets.frames import Frame
+    from websockets.streams import StreamReader
+
+    reader = StreamReader()
+    reader.feed_data(frame)
+    parser = Frame.parse(reader.read_exact, mask=False)
+    try:
+        next(parser)
+    except StopIteration as done:
+        return done.value.data.decode()
+    raise AssertionError("an incomplete frame")
 
 
 def test_a_client_that_falls_behind_is_let_go_and_the_others_are_not():
     async def scenario():
         queue_size, messages = 4, 50
         slow_socket = FakeSocket(stuck=True)
-        fast_sockets = [FakeSocket(stuck=False, expect=messages) for _ in range(3)]
+        fast_sockets = [FakeSocket(expect=messages) for _ in range(3)]
         slow = Connection(slow_socket, 1, 1, MEMBERS, queue_size)
         fast = [Connection(s, 1, 2 + i, MEMBERS, queue_size) for i, s in enumerate(fast_sockets)]
-        senders = [asyncio.create_task(c.send_forever()) for c in (slow, *fast)]
-        try:
-            for n in range(messages):
-                for conn in (slow, *fast):
-                    conn.offer(f"update {n}")  # never waits, whatever the socket does
-                await asyncio.sleep(0)  # let the senders run, as the event loop would between events
-            await asyncio.wait_for(slow.closed.wait(), 5)
-            assert slow.close_code == CLOSE_SLOW == 1013
-            assert slow_socket.sent == []
-            for conn, socket in zip(fast, fast_sockets):
-                await asyncio.wait_for(socket.got_all.wait(), 5)
-                assert socket.sent == [f"update {n}" for n in range(messages)]
-                assert not conn.closed.is_set()
-            slow.offer("after closing")  # ignored, no error
-        finally:
-            for task in senders:
-                task.cancel()
-            await asyncio.gather(*senders, return_exceptions=True)
+        for n in range(messages):
+            for conn in (slow, *fast):
+                conn.offer(f"update {n}")  # never waits, whatever the socket does
+            await asyncio.sleep(0)  # let the senders run, as the event loop would between events
+        assert slow.is_closed and slow.close_code == CLOSE_SLOW == 1013
+        assert slow_socket.sent == []
+        for conn, socket in zip(fast, fast_sockets):
+            await asyncio.wait_for(socket.got_all.wait(), 5)
+            assert "".join(socket.sent) == "".join(f"update {n}" for n in range(messages))
+            assert not conn.is_closed
+        slow.offer("after closing")  # ignored, no error
 
     asyncio.run(scenario())
 
 
-def test_a_burst_larger_than_the_queue_is_let_go_even_before_the_sender_runs():
+def test_a_burst_larger_than_the_backlog_is_let_go_even_before_the_sender_runs():
     async def scenario():
-        conn = Connection(FakeSocket(stuck=False), 1, 1, MEMBERS, queue_size=2)
+        conn = Connection(FakeSocket(), 1, 1, MEMBERS, queue_size=2)
         conn.offer("one")
         conn.offer("two")
-        assert not conn.closed.is_set()
+        assert not conn.is_closed
         conn.offer("three")
-        assert conn.closed.is_set() and conn.close_code == 1013
+        assert conn.is_closed and conn.close_code == 1013
 
     asyncio.run(scenario())
 
@@ -180,21 +204,43 @@ def test_pushes_that_pile_up_go_as_one_message_in_order_but_feed_events_do_not()
     """A page that fell behind catches up with one send (htmx applies a message's
     fragments in order); an integration's feed keeps one JSON event per message."""
     async def scenario():
-        page_socket, feed_socket = FakeSocket(stuck=False, expect=1), FakeSocket(stuck=False, expect=3)
+        page_socket, feed_socket = FakeSocket(expect=1), FakeSocket(expect=3)
         page = Connection(page_socket, 1, 1, MEMBERS, queue_size=8)
         feed = Connection(feed_socket, 1, 0, None, queue_size=8, merges=False)
         for conn in (page, feed):
             for n in range(3):
                 conn.offer(f'<div id="r{n}" hx-swap-oob="innerHTML">{n}</div>')  # before the sender runs
-        senders = [asyncio.create_task(c.send_forever()) for c in (page, feed)]
-        try:
-            await asyncio.wait_for(page_socket.got_all.wait(), 5)
-            await asyncio.wait_for(feed_socket.got_all.wait(), 5)
-            assert page_socket.sent == ["".join(f'<div id="r{n}" hx-swap-oob="innerHTML">{n}</div>' for n in range(3))]
-            assert len(feed_socket.sent) == 3
-        finally:
-            for task in senders:
-                task.cancel()
-            await asyncio.gather(*senders, return_exceptions=True)
+        await asyncio.wait_for(page_socket.got_all.wait(), 5)
+        await asyncio.wait_for(feed_socket.got_all.wait(), 5)
+        assert page_socket.sent == ["".join(f'<div id="r{n}" hx-swap-oob="innerHTML">{n}</div>' for n in range(3))]
+        assert len(feed_socket.sent) == 3
 
     asyncio.run(scenario())
+
+
+def test_pushes_go_straight_to_a_writable_socket_and_wait_in_order_when_it_is_backed_up():
+    """Under uvicorn a push is one frame written at once, with no task; when the
+    client's buffer is full the pushes wait in the backlog and go out in order once
+    it drains, and no later push overtakes them by the direct path."""
+    async def scenario():
+        socket = FakeSocket(frames=True)
+        conn = Connection(socket, 1, 1, MEMBERS, queue_size=8)
+        conn.offer("one")
+        conn.offer("two")
+        assert socket.sent == ["one", "two"] and socket.by_frame == 2  # at once, no sender task
+        socket.writable = False
+        conn.offer("three")
+        conn.offer("four")
+        socket.writable = True  # drained, but "three" and "four" are still waiting
+        conn.offer("five")
+        assert socket.sent == ["one", "two"]  # "five" did not jump the queue
+        for _ in range(100):  # a few turns of the event loop: the sender task runs once
+            if conn._sender is None:
+                break
+            await asyncio.sleep(0)
+        assert "".join(socket.sent) == "onetwothreefourfive"
+        conn.offer("six")  # the backlog is empty again: straight to the socket
+        assert socket.sent[-1] == "six" and socket.by_frame == 3
+        assert not conn.is_closed
+
+    asyncio.run(asyncio.wait_for(scenario(), 10))
