@@ -58,6 +58,7 @@ async def event_feed(websocket: WebSocket, meeting_id: int, since: int = 0) -> N
 
     async def attach() -> None:
         conn.hold()  # live events wait while the missed ones are sent
+        conn.replayed = set()
         await hub.attach_feed(conn)
         async with websocket.app.state.sessionmaker() as session:
             rows = await session.exec(

@@ -66,11 +66,11 @@ class Connection:
         self.participant_id = participant_id
         self.audience = audience
         self.queue_size = queue_size
-        self.backlog: deque[str] = deque()
+        self.backlog: deque[str] | None = None  # made when first needed: most sockets never back up
         self.is_closed = False
         self.close_code = 1000
         self.held: list[str] | None = None  # pushes kept back while its snapshot is read
-        self.replayed: set[int] = set()  # an event feed's events already sent from the database
+        self.replayed: set[int] | frozenset[int] = frozenset()  # a feed's events already sent from the database
         self.serving: asyncio.Task | None = None
         self._sender: asyncio.Task | None = None
         extensions = getattr(websocket, "scope", {}).get("extensions") or {}
@@ -89,7 +89,9 @@ class Connection:
         if not self.backlog and self._sender is None and self._write_frame is not None:
             if self._write_frame(frame if frame is not None else text_frame(text)):
                 return
-        if len(self.backlog) >= self.queue_size:
+        if self.backlog is None:
+            self.backlog = deque()
+        elif len(self.backlog) >= self.queue_size:
             log.info("live: disconnecting a slow client in meeting %s", self.meeting_id)
             self.close(CLOSE_SLOW)
             return
