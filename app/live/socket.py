@@ -34,6 +34,21 @@ def origin_allowed(websocket: WebSocket) -> bool:
     return parts.netloc != "" and parts.netloc == websocket.headers.get("host")
 
 
+async def who_connects(websocket: WebSocket, meeting_id: int) -> tuple[int, Audience, int] | None:
+    """The participant behind a socket, what they see and how many sockets they have
+    open, or None. Plain values: a socket lives for hours, and holding the meeting's
+    rows for each of 2,000 would cost memory for nothing."""
+    async with websocket.app.state.sessionmaker() as session:
+        session.info["hub"] = websocket.app.state.hub
+        try:
+            viewer = await resolve_viewer(websocket, session, meeting_id)
+        except DomainError:
+            return None
+        if viewer.participant is None:
+            return None
+        return viewer.participant.id, viewer.audience(websocket.query_params.get("sort")), viewer.participant.live_connections
+
+
 @router.websocket("/meetings/{meeting_id}/live")
 async def meeting_socket(websocket: WebSocket, meeting_id: int) -> None:
     if not origin_allowed(websocket):
@@ -42,30 +57,24 @@ async def meeting_socket(websocket: WebSocket, meeting_id: int) -> None:
         return
     app = websocket.app
     hub = app.state.hub
-    async with app.state.sessionmaker() as session:
-        session.info["hub"] = hub
-        try:
-            viewer = await resolve_viewer(websocket, session, meeting_id)
-        except DomainError:
-            viewer = None
-        if viewer is None or viewer.participant is None:
-            await websocket.close(code=CLOSE_POLICY)
-            return
-        participant = viewer.participant
-        if participant.live_connections >= app.state.settings.live_max_connections_per_participant:
-            await websocket.close(code=CLOSE_POLICY, reason="Too many open pages for one person")
-            return
-        audience = viewer.audience(websocket.query_params.get("sort"))
+    connecting = await who_connects(websocket, meeting_id)
+    if connecting is None:
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    participant_id, audience, open_sockets = connecting
+    if open_sockets >= app.state.settings.live_max_connections_per_participant:
+        await websocket.close(code=CLOSE_POLICY, reason="Too many open pages for one person")
+        return
     await websocket.accept()
     async with app.state.sessionmaker() as session:
         session.info["hub"] = hub
-        await service.connected(session, participant.id, meeting_id, hub.worker_id)
-    conn = hub.new_connection(websocket, meeting_id, participant.id, audience)
+        await service.connected(session, participant_id, meeting_id, hub.worker_id)
+    conn = hub.new_connection(websocket, meeting_id, participant_id, audience)
 
     async def gone() -> None:
         async with app.state.sessionmaker() as session:
             session.info["hub"] = hub
-            await service.disconnected(session, participant.id, meeting_id, hub.worker_id)
+            await service.disconnected(session, participant_id, meeting_id, hub.worker_id)
 
     await serve_connection(hub, conn, gone)
 
