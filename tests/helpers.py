@@ -103,6 +103,21 @@ class RecordingSocket:
         return await asyncio.wait_for(self.received.get(), timeout)
 
 
+def frame_text(frame: bytes) -> str:
+    """The text of one unmasked frame, read back with the websockets library."""
+    from websockets.frames import Frame
+    from websockets.streams import StreamReader
+
+    reader = StreamReader()
+    reader.feed_data(frame)
+    parser = Frame.parse(reader.read_exact, mask=False)
+    try:
+        next(parser)
+    except StopIteration as done:
+        return done.value.data.decode()
+    raise AssertionError("an incomplete frame")
+
+
 def text_of(fragment: str) -> str:
     """What a person reads: tags removed, entities decoded, spaces collapsed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())

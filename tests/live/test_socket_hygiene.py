@@ -16,7 +16,7 @@ from app.config import Settings
 from app.live.hub import CLOSE_SLOW, Connection
 from app.live.protocol import FRAMES_EXTENSION
 from app.live.regions import MEMBERS
-from tests.helpers import region, text_of
+from tests.helpers import frame_text, region, text_of
 from tests.live.realserver import WebBrowser, Worker, open_live
 
 pytestmark = pytest.mark.timeout(60)
@@ -149,21 +149,6 @@ class FakeSocket:
         if self.stuck:
             await asyncio.Event().wait()  # a client that stopped reading
         self._arrived(text)
-
-
-def frame_text(frame: bytes) -> str:
-    """The text of one unmasked frame, read back with the websockets library."""
-    from websockets.frames import Frame
-    from websockets.streams import StreamReader
-
-    reader = StreamReader()
-    reader.feed_data(frame)
-    parser = Frame.parse(reader.read_exact, mask=False)
-    try:
-        next(parser)
-    except StopIteration as done:
-        return done.value.data.decode()
-    raise AssertionError("an incomplete frame")
 
 
 def test_a_client_that_falls_behind_is_let_go_and_the_others_are_not():
