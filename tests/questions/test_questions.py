@@ -264,6 +264,10 @@ def test_a_new_question_is_pushed_on_its_own_where_a_reload_would_show_it(scene)
         socket.wait_for(lambda m: "parking" in (questions_seen(m) or ""))
         second_id = re.findall(r'id="q-([0-9a-f]{16})"', dev.get(page).text)
         dev.post(f"/meetings/{scene.meeting_id}/questions/{second_id[0]}/vote", htmx=True)
+        # Votes go out in a batch that redraws the list; wait for it, so that what
+        # follows is the placed pushes alone (a batch rendered later would already
+        # hold the next question, and could arrive before its placed push).
+        socket.wait_for(lambda m: region(m, "questions") is not None)
         for body in ("Third: what about carers?", "Fourth: can we meet online?"):
             ask(ana, scene.meeting_id, body)
             placed = socket.wait_for(lambda m: body in (questions_seen(m) or ""))
