@@ -4,6 +4,8 @@ MemoryBroker (default) serves one process with no extra server; RedisBroker
 (REDIS_URL) lets any number of workers and hosts share every meeting.
 """
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -21,17 +23,26 @@ class Broker(Protocol):
 
 
 class MemoryBroker:
-    """In-process: a publish is delivered straight to this process's hub."""
+    """In-process: a publish is queued for this process's hub and delivered, in order,
+    by one task, as the Redis broker's listener does. The request that published
+    returns at once instead of waiting for the whole room to be sent its push."""
 
     def __init__(self) -> None:
         self._topics: set[str] = set()
         self._on_message: OnMessage | None = None
+        self._waiting: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self._delivering: asyncio.Task | None = None
 
     async def start(self, on_message: OnMessage, on_resync: OnResync) -> None:
         self._on_message = on_message
+        self._delivering = asyncio.create_task(self._deliver(), name="live-deliveries")
 
     async def stop(self) -> None:
         self._on_message = None
+        if self._delivering is not None:
+            self._delivering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivering
 
     async def subscribe(self, topic: str) -> None:
         self._topics.add(topic)
@@ -40,8 +51,16 @@ class MemoryBroker:
         self._topics.discard(topic)
 
     async def publish(self, topic: str, payload: str) -> None:
-        if self._on_message is not None and topic in self._topics:
-            await self._on_message(topic, payload)
+        if self._on_message is not None:
+            self._waiting.put_nowait((topic, payload))
+
+    async def _deliver(self) -> None:
+        while True:
+            topic, payload = await self._waiting.get()
+            # Subscriptions are checked on delivery: a page that subscribed after the
+            # publish but before this turn reads its snapshot after it anyway.
+            if self._on_message is not None and topic in self._topics:
+                await self._on_message(topic, payload)  # the hub never raises (it logs)
 
     async def ping(self) -> bool:
         return True

@@ -55,6 +55,9 @@ class Connection:
     Closing cancels the task serving the socket, so an idle socket costs no task
     beyond the one the server runs it in."""
 
+    __slots__ = ("websocket", "merges", "meeting_id", "participant_id", "audience", "queue_size", "backlog",
+                 "is_closed", "close_code", "held", "replayed", "serving", "_sender", "_write_frame")
+
     def __init__(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience, queue_size: int,
                  merges: bool = True):
         self.websocket = websocket

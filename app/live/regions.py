@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 SORTS = ("votes", "time")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Audience:
     """Everyone who sees a region the same way. The hub renders once per audience
     present on a worker, so keep the number of audiences small."""
