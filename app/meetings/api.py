@@ -10,6 +10,7 @@ from app.db import SessionDep
 from app.errors import NotFound
 from app.meetings import service
 from app.meetings.models import Meeting, MeetingStatus, Participant
+from app.validation import WholeNumber
 from app.meetings.schemas import (
     AgendaItemCreate,
     AgendaItemPublic,
@@ -86,7 +87,8 @@ async def add_agenda_item(session: SessionDep, key: WriteKey, meeting_id: int, b
 
 
 class AgendaNow(BaseModel):
-    item_id: int | None = Field(description="The agenda item under discussion now; null clears the marker")
+    item_id: WholeNumber | None = Field(description="The agenda item under discussion now; null clears the marker",
+                                examples=[12])
 
 
 @router.put("/meetings/{meeting_id}/agenda/now", summary="Move the agenda's 'now' marker",
