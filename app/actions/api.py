@@ -14,7 +14,8 @@ from app.actions import service
 from app.actions.models import ActionStatus
 from app.actions.schemas import ActionChangePublic, ActionCreate, ActionFilters, ActionNote, ActionPublic, ActionUpdate
 from app.actions.service import ActionConflict, Actor
-from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, Problem, WriteKey, own_community, page_of
+from app.api.common import (CONFLICT, ApiKeyDep, Cursor, Limit, Page, Problem, WriteKey, own_community, page_of,
+                            window_of)
 from app.communities.models import Community
 from app.communities.service import MAX_ID, get_community
 from app.db import SessionDep
@@ -100,10 +101,7 @@ async def list_actions(
         items, next_cursor = page_of(rows, limit)
     else:
         # Due dates are not unique, so the cursor is a position in this ordering.
-        rows = await service.list_actions(session, community, filters)
-        start = int(cursor) if cursor else 0
-        items = rows[start:start + limit]
-        next_cursor = str(start + limit) if start + limit < len(rows) else None
+        items, next_cursor = window_of(await service.list_actions(session, community, filters), limit, cursor)
     return Page[ActionPublic](items=await service.publics(session, community, items), next_cursor=next_cursor)
 
 
@@ -168,10 +166,7 @@ async def delete_action(session: SessionDep, key: WriteKey, action_id: int, if_m
 async def action_history(session: SessionDep, key: ApiKeyDep, action_id: int, limit: Limit = 50,
                          cursor: Cursor = None):
     _, action = await _community_for_action(session, key, action_id)
-    changes = await service.history(session, action.id)
-    start = int(cursor) if cursor else 0
-    window = changes[start:start + limit]
-    next_cursor = str(start + limit) if start + limit < len(changes) else None
+    window, next_cursor = window_of(await service.history(session, action.id), limit, cursor)
     return Page[ActionChangePublic](items=[service.change_public(c) for c in window], next_cursor=next_cursor)
 
 

@@ -19,6 +19,8 @@ from app.meetings import service as meetings
 router = APIRouter(tags=["breakouts"])
 
 MAX_ROSTER_BYTES = 200_000
+# The answer lists everyone the import made, so it is one array, never a page: hence a cap.
+MAX_ROSTER_ROWS = 1000
 
 
 async def round_public(session, round_: BreakoutRound) -> RoundPublic:
@@ -98,7 +100,9 @@ async def close(session: SessionDep, key: WriteKey, meeting_id: int, round_id: i
     summary="Import a roster from CSV, for planning rooms before people arrive",
     description="Send `text/csv` with a header row `name,role,in_room` (role: a role slug of the community; "
     "in_room: yes/no). Each row becomes a participant who counts for breakout planning. The whole file is "
-    "checked first: one bad row refuses the import and names the row.",
+    f"checked first: one bad row refuses the import and names the row. At most {MAX_ROSTER_ROWS} rows; the answer "
+    "is every participant made, as one array (not a page), in the file's order; read them again, paged, at "
+    "`GET /meetings/{id}/participants`.",
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
         "schema": {"type": "string"}, "example": "name,role,in_room\nSam,lay,no\nDr Patel,gp,yes\n"}}}},
 )
@@ -115,6 +119,8 @@ async def import_roster(request: Request, session: SessionDep, key: WriteKey, me
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or not {"name", "role"} <= set(rows[0]):
         raise Invalid("The first line must be the header: name,role,in_room")
+    if len(rows) > MAX_ROSTER_ROWS:
+        raise Invalid(f"A roster can have at most {MAX_ROSTER_ROWS} people; split the file and send each part.")
     forms = []
     for number, row in enumerate(rows, start=2):
         try:

@@ -2,7 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.api.common import ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key, own_community, page_of
+from app.api.common import (ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key, own_community, page_of,
+                            window_of)
 from app.communities.service import get_community
 from app.db import SessionDep
 from app.errors import NotFound
@@ -34,9 +35,9 @@ async def list_prompts(
 ):
     own_community(key, community_id)
     prompts = await service.prompts_of(session, community_id, include_retired, category)
-    start = int(cursor) if cursor else 0  # built-in prompts have no row, so the cursor is a position
-    window = prompts[start:start + limit]
-    return Page[PromptPublic](items=window, next_cursor=str(start + limit) if start + limit < len(prompts) else None)
+    # Built-in prompts have no row, so the cursor is a position.
+    window, next_cursor = window_of(prompts, limit, cursor)
+    return Page[PromptPublic](items=window, next_cursor=next_cursor)
 
 
 @router.get("/communities/{community_id}/icebreaker-prompts/{prompt_id}", summary="One icebreaker prompt",

@@ -49,7 +49,9 @@ async def create_meeting(session: SessionDep, key: WriteKey, community_id: int, 
     return await service.meeting_public(session, meeting)
 
 
-@router.get("/meetings/{meeting_id}", summary="One meeting, with its agenda", response_model=MeetingPublic)
+@router.get("/meetings/{meeting_id}", summary="One meeting, with its agenda",
+            description=f"`agenda` is the whole agenda in order (at most {service.MAX_AGENDA_ITEMS} items, so never "
+            "paged).", response_model=MeetingPublic)
 async def read_meeting(session: SessionDep, key: ApiKeyDep, meeting_id: int):
     return await service.meeting_public(session, await meeting_for_key(session, key, meeting_id))
 
@@ -92,6 +94,8 @@ class AgendaNow(BaseModel):
 
 
 @router.put("/meetings/{meeting_id}/agenda/now", summary="Move the agenda's 'now' marker",
+            description=f"The answer is the whole agenda in order, as one array: an agenda has at most "
+            f"{service.MAX_AGENDA_ITEMS} items, so it is never paged.",
             response_model=list[AgendaItemPublic])
 async def set_agenda_now(session: SessionDep, key: WriteKey, meeting_id: int, body: AgendaNow):
     meeting = await meeting_for_key(session, key, meeting_id)

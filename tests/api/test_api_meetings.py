@@ -9,7 +9,8 @@ PROBLEM = "application/problem+json"
 
 def test_communities_list_and_read(scene, reader):
     communities = reader.get("/communities").json()
-    assert [c["name"] for c in communities] == ["MSK Community of Practice"]
+    assert [c["name"] for c in communities["items"]] == ["MSK Community of Practice"]
+    assert communities["next_cursor"] is None
     community = reader.get(f"/communities/{scene.community_id}").json()
     assert community["timezone"] == "Europe/London"
     assert [r["slug"] for r in community["roles"]][:3] == ["lay", "carer", "clinician"]
