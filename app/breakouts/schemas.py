@@ -75,6 +75,17 @@ class NotesUpdate(BaseModel):
         return strip_controls(value.replace("\r\n", "\n"))
 
 
+class RoomNotes(BaseModel):
+    notes: str = Field(max_length=5000, examples=["We agreed to trial the leaflet at two practices."])
+
+
+class RoomNotesPublic(BaseModel):
+    room_id: int
+    notes: str
+    version: int = Field(description="Grows with every save; also sent as the ETag")
+    saved_by: str | None = Field(description="Who saved them last: a person in the room, or an API key")
+
+
 class SeatPublic(BaseModel):
     participant_id: int
     display_name: str

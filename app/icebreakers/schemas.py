@@ -116,6 +116,8 @@ class PromptPublic(BaseModel):
     text: str
     choices: list[str]
     retired: bool = Field(description="Retired prompts are kept but not offered when launching")
+    version: int | None = Field(default=None, description="A community prompt's version, also sent as the ETag; "
+                                "null for built-in prompts, which cannot be changed")
 
 
 class RunLaunch(BaseModel):

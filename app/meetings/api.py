@@ -1,10 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from app.api.common import ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key, own_community, page_of
+from app.api.versions import IfMatch, etag_header, expected_version, preconditions, set_etag, stale_is_412
 from app.communities.service import get_community
 from app.db import SessionDep
 from app.errors import NotFound
@@ -120,14 +121,29 @@ async def list_participants(
     return Page[ParticipantPublic](items=[service.participant_public(p) for p in items], next_cursor=next_cursor)
 
 
+@router.get("/meetings/{meeting_id}/participants/{participant_id}", summary="One person in the meeting",
+            response_model=ParticipantPublic, responses={200: etag_header("participant")})
+async def read_participant(session: SessionDep, key: ApiKeyDep, meeting_id: int, participant_id: int,
+                           response: Response):
+    participant = await service.get_participant(session, await meeting_for_key(session, key, meeting_id), participant_id)
+    set_etag(response, participant.version)
+    return service.participant_public(participant)
+
+
 @router.patch("/meetings/{meeting_id}/participants/{participant_id}", summary="Correct someone's role or place",
-              response_model=ParticipantPublic)
+              description="Needs `If-Match` with the ETag you read (or `\"<version>\"` from the list).",
+              response_model=ParticipantPublic,
+              responses={200: etag_header("participant"), **preconditions("participant")})
 async def update_participant(session: SessionDep, key: WriteKey, meeting_id: int, participant_id: int,
-                             body: ParticipantUpdate):
+                             body: ParticipantUpdate, response: Response, if_match: IfMatch = None):
     meeting = await meeting_for_key(session, key, meeting_id)
     community = await get_community(session, meeting.community_id)
     participant = await service.get_participant(session, meeting, participant_id)
-    return service.participant_public(await service.update_participant(session, meeting, community, participant, body))
+    version = expected_version(if_match, participant.version, "participant")
+    with stale_is_412("participant"):
+        participant = await service.update_participant(session, meeting, community, participant, body, version)
+    set_etag(response, participant.version)
+    return service.participant_public(participant)
 
 
 @router.delete("/meetings/{meeting_id}/participants/{participant_id}", status_code=204,

@@ -105,6 +105,7 @@ class ParticipantPublic(BaseModel):
     role: str
     in_room: bool
     is_facilitator: bool
+    version: int = Field(description="Grows with every correction of role or place; also sent as the ETag")
     present: bool
     joined_at: UtcDateTime
     left_at: UtcDateTime | None
