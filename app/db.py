@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 from pydantic import AfterValidator
 from starlette.requests import HTTPConnection
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -66,3 +66,17 @@ def _mark_utc(value: datetime) -> datetime:
 
 # For API models: times always leave in UTC, marked as such.
 UtcDateTime = Annotated[datetime, AfterValidator(_mark_utc)]
+
+
+async def write_versioned(session: AsyncSession, row: SQLModel, expected_version: int | None, **values) -> bool:
+    """`UPDATE ... SET values, version = version + 1 WHERE id = ? [AND version = ?]`, then
+    the row reloaded. False (nothing written, the row as it now is) when another change
+    got there first: optimistic locking that holds across workers, whatever the timing."""
+    model = type(row)
+    query = update(model).where(model.id == row.id)
+    if expected_version is not None:
+        query = query.where(model.version == expected_version)
+    result = await session.exec(query.values(**values, version=model.version + 1)
+                                .execution_options(synchronize_session=False))
+    await session.refresh(row)
+    return result.rowcount == 1

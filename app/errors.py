@@ -27,6 +27,28 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class StaleVersion(Conflict):
+    """Someone else changed the thing since this person read it (optimistic locking: the
+    write matched no row at the version they saw). Pages show it as a conflict; the API
+    as 412 (app/api/versions.py)."""
+
+    def __init__(self, detail: str, current_version: int, field: str | None = None):
+        super().__init__(detail, field=field)
+        self.current_version = current_version
+
+
+class PreconditionFailed(DomainError):
+    """If-Match names a version that is no longer current (app/api/versions.py)."""
+
+    status_code = 412
+    title = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    status_code = 428
+    title = "Precondition required"
+
+
 class Invalid(DomainError):
     status_code = 422
     title = "Please check what you entered"

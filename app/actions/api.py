@@ -8,65 +8,28 @@ changed since).
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.actions import service
 from app.actions.models import ActionStatus
 from app.actions.schemas import ActionChangePublic, ActionCreate, ActionFilters, ActionNote, ActionPublic, ActionUpdate
-from app.actions.service import ActionConflict, Actor
-from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, Problem, WriteKey, own_community, page_of
+from app.actions.service import Actor
+from app.api.common import (CONFLICT, ApiKeyDep, Cursor, Limit, Page, WriteKey, own_community, page_of,
+                            window_of)
 from app.communities.models import Community
 from app.communities.service import MAX_ID, get_community
+from app.api.versions import IfMatch, etag, etag_header, expected_version, preconditions, stale_is_412
 from app.db import SessionDep
-from app.errors import DomainError
 
 router = APIRouter(tags=["actions"])
 
 
-class PreconditionFailed(DomainError):
-    status_code = 412
-    title = "Precondition failed"
-
-
-class PreconditionRequired(DomainError):
-    status_code = 428
-    title = "Precondition required"
-
-
-def _problem(description: str) -> dict:
-    return {"model": Problem, "description": description, "content": {"application/problem+json": {}}}
-
-
-PRECONDITIONS = {
-    412: _problem("`If-Match` does not name the current version: someone changed the action since you read it"),
-    428: _problem("`If-Match` is missing: send the ETag from your last read"),
-}
-ETAG_HEADER = {"ETag": {"description": 'The action\'s version, e.g. `"3"`; send it back as `If-Match`',
-                        "schema": {"type": "string"}}}
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=200,
-                                       description='The ETag from your last read, e.g. `"3"`')]
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
+PRECONDITIONS = preconditions("action")
+ETAG_HEADER = etag_header("action")["headers"]
 
 
 def _actor(key) -> Actor:
     return Actor(f"{key.name} (API)"[:80])
-
-
-def expected_version(if_match: str | None, current: int) -> int:
-    """RFC 9110 If-Match with strong comparison; `*` is refused, since it would let a
-    stale write through."""
-    if if_match is None or not if_match.strip():
-        raise PreconditionRequired('Send If-Match with the ETag from your last read of this action, e.g. If-Match: "3".')
-    tags = [t.strip() for t in if_match.split(",")]
-    if "*" in tags:
-        raise PreconditionRequired('If-Match: * is not accepted here; send the ETag you read, e.g. If-Match: "3".')
-    if etag(current) not in tags:
-        raise PreconditionFailed(
-            f"This action has changed since you read it (it is now version {current}). Read it again and retry.")
-    return current
 
 
 async def _community_for_action(session, key, action_id: int) -> tuple[Community, object]:
@@ -100,10 +63,7 @@ async def list_actions(
         items, next_cursor = page_of(rows, limit)
     else:
         # Due dates are not unique, so the cursor is a position in this ordering.
-        rows = await service.list_actions(session, community, filters)
-        start = int(cursor) if cursor else 0
-        items = rows[start:start + limit]
-        next_cursor = str(start + limit) if start + limit < len(rows) else None
+        items, next_cursor = window_of(await service.list_actions(session, community, filters), limit, cursor)
     return Page[ActionPublic](items=await service.publics(session, community, items), next_cursor=next_cursor)
 
 
@@ -139,13 +99,9 @@ async def read_action(session: SessionDep, key: ApiKeyDep, action_id: int, respo
 async def update_action(session: SessionDep, key: WriteKey, action_id: int, body: ActionUpdate, response: Response,
                         if_match: IfMatch = None):
     community, action = await _community_for_action(session, key, action_id)
-    version = expected_version(if_match, action.version)
-    try:
+    version = expected_version(if_match, action.version, "action")
+    with stale_is_412("action"):
         action = await service.update(session, community, action_id, _actor(key), body, version)
-    except ActionConflict as exc:  # changed between our check and the write
-        raise PreconditionFailed(
-            f"This action has changed since you read it (it is now version {exc.current.version}). "
-            "Read it again and retry.") from exc
     response.headers["ETag"] = etag(action.version)
     return await service.public_one(session, community, action)
 
@@ -155,11 +111,9 @@ async def update_action(session: SessionDep, key: WriteKey, action_id: int, body
                "instead.", responses=PRECONDITIONS)
 async def delete_action(session: SessionDep, key: WriteKey, action_id: int, if_match: IfMatch = None):
     community, action = await _community_for_action(session, key, action_id)
-    version = expected_version(if_match, action.version)
-    try:
+    version = expected_version(if_match, action.version, "action")
+    with stale_is_412("action"):
         await service.delete_action(session, community, action_id, _actor(key), version)
-    except ActionConflict as exc:
-        raise PreconditionFailed("This action has changed since you read it. Read it again and retry.") from exc
     return Response(status_code=204)
 
 
@@ -168,10 +122,7 @@ async def delete_action(session: SessionDep, key: WriteKey, action_id: int, if_m
 async def action_history(session: SessionDep, key: ApiKeyDep, action_id: int, limit: Limit = 50,
                          cursor: Cursor = None):
     _, action = await _community_for_action(session, key, action_id)
-    changes = await service.history(session, action.id)
-    start = int(cursor) if cursor else 0
-    window = changes[start:start + limit]
-    next_cursor = str(start + limit) if start + limit < len(changes) else None
+    window, next_cursor = window_of(await service.history(session, action.id), limit, cursor)
     return Page[ActionChangePublic](items=[service.change_public(c) for c in window], next_cursor=next_cursor)
 
 

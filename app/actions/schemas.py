@@ -9,6 +9,7 @@ from app.actions.models import ActionStatus
 from app.communities.schemas import clean_text, strip_controls
 from app.communities.service import MAX_ID
 from app.db import UtcDateTime
+from app.validation import WholeNumber, from_form
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
@@ -52,11 +53,6 @@ def parse_due_date(value, blank_is_none: bool = False):
     return parsed
 
 
-def from_form(info: ValidationInfo) -> bool:
-    """Set by parse_form (app/web/forms.py): the values come from a page's form."""
-    return bool(info.context and info.context.get("form"))
-
-
 def parse_status(value, allowed: tuple[ActionStatus, ...] = tuple(ActionStatus)):
     if value is None or value == "":
         return None
@@ -68,7 +64,7 @@ def parse_status(value, allowed: tuple[ActionStatus, ...] = tuple(ActionStatus))
 class OwnerIn(BaseModel):
     """An owner: a participant of one of the community's meetings, or a named person."""
 
-    participant_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+    participant_id: WholeNumber | None = Field(default=None, ge=1, le=MAX_ID,
                                        description="A participant of one of this community's meetings")
     name: str | None = Field(default=None, max_length=MAX_NAME, description="Someone named, with or without an account",
                              examples=["Dr Priya Shah"])
@@ -102,7 +98,7 @@ class ActionCreate(BaseModel):
                                   "as overdue", examples=["2027-06-03"])
     owners: list[OwnerIn] = Field(default_factory=list, max_length=50)
     status: Literal[ActionStatus.open, ActionStatus.in_progress] = ActionStatus.open
-    meeting_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The meeting it was agreed in, if any")
+    meeting_id: WholeNumber | None = Field(default=None, ge=1, le=MAX_ID, description="The meeting it was agreed in, if any")
 
     @field_validator("title")
     @classmethod
@@ -142,10 +138,11 @@ class ActionUpdate(BaseModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE)
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
-    due_date: date | None = None
+    due_date: date | None = Field(default=None, examples=["2027-07-01"])
     owners: list[OwnerIn] | None = Field(default=None, max_length=50)
-    status: ActionStatus | None = None
-    note: str | None = Field(default=None, max_length=MAX_NOTE, description="A progress note added to the history")
+    status: ActionStatus | None = Field(default=None, examples=["in_progress"])
+    note: str | None = Field(default=None, max_length=MAX_NOTE, description="A progress note added to the history",
+                             examples=["Draft sent to the practice managers."])
 
     @field_validator("title")
     @classmethod

@@ -44,7 +44,7 @@ from app.actions.schemas import (
 from app.communities.models import Community
 from app.communities.service import in_id_range
 from app.db import utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, StaleVersion
 from app.webhooks.service import queue_community_event
 from app.live.events import commit_and_publish, record_event
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus, Participant
@@ -67,13 +67,14 @@ class Actor:
     meeting_id: int | None = None
 
 
-class ActionConflict(Conflict):
+class ActionConflict(StaleVersion):
     """Someone else changed the action since this person loaded it."""
 
     def __init__(self, current: Action):
         super().__init__(
             "Someone else changed this action while you were editing it. "
-            "Nothing was saved: check what it says now, then save your changes again if you still want them."
+            "Nothing was saved: check what it says now, then save your changes again if you still want them.",
+            current_version=current.version,
         )
         self.current = current
 

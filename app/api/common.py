@@ -129,3 +129,10 @@ def page_of(items: list, limit: int, key=lambda item: item.id) -> tuple[list, st
     if len(items) > limit:
         return items[:limit], str(key(items[limit - 1]))
     return items, None
+
+
+def window_of(items: list, limit: int, cursor: str | None) -> tuple[list, str | None]:
+    """A page of a list that is already whole in memory (short, capped lists, or an
+    order with no unique key): the cursor is a position in it."""
+    start = int(cursor) if cursor else 0
+    return items[start:start + limit], str(start + limit) if start + limit < len(items) else None

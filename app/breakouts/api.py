@@ -3,12 +3,14 @@ import io
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, WriteKey, meeting_for_key, page_of
 from app.breakouts import service
-from app.breakouts.models import BreakoutRound, RoundStatus
-from app.breakouts.schemas import Move, RoomPublic, RoundPublic, RoundSetup, SeatPublic
+from app.api.versions import IfMatch, etag_header, expected_version, preconditions, set_etag, stale_is_412
+from app.breakouts.models import BreakoutRoom, BreakoutRound, RoundStatus
+from app.breakouts.schemas import (Move, NotesUpdate, RoomNotes, RoomNotesPublic, RoomPublic, RoundPublic, RoundSetup,
+                                   SeatPublic)
 from app.communities.service import get_community
 from app.db import SessionDep
 from app.errors import Invalid, NotFound
@@ -19,6 +21,8 @@ from app.meetings import service as meetings
 router = APIRouter(tags=["breakouts"])
 
 MAX_ROSTER_BYTES = 200_000
+# The answer lists everyone the import made, so it is one array, never a page: hence a cap.
+MAX_ROSTER_ROWS = 1000
 
 
 async def round_public(session, round_: BreakoutRound) -> RoundPublic:
@@ -93,12 +97,45 @@ async def close(session: SessionDep, key: WriteKey, meeting_id: int, round_id: i
     return await round_public(session, round_)
 
 
+async def _room(session, key, meeting_id: int, round_id: int, room_id: int):
+    meeting = await meeting_for_key(session, key, meeting_id)
+    return meeting, await service.get_room(session, await service.get_round(session, meeting, round_id), room_id)
+
+
+def _notes(response: Response, room: BreakoutRoom) -> RoomNotesPublic:
+    set_etag(response, room.notes_version)
+    return RoomNotesPublic(room_id=room.id, notes=room.notes, version=room.notes_version, saved_by=room.notes_by)
+
+
+@router.get("/meetings/{meeting_id}/breakouts/{round_id}/rooms/{room_id}/notes", summary="A breakout room's notes",
+            response_model=RoomNotesPublic, responses={200: etag_header("notes")})
+async def read_notes(session: SessionDep, key: ApiKeyDep, meeting_id: int, round_id: int, room_id: int,
+                     response: Response):
+    _, room = await _room(session, key, meeting_id, round_id, room_id)
+    return _notes(response, room)
+
+
+@router.put("/meetings/{meeting_id}/breakouts/{round_id}/rooms/{room_id}/notes", summary="Replace a room's notes",
+            description="The same versioned notes the room edits on its page: needs `If-Match` with the ETag you "
+            "read, so nobody's notes are silently overwritten (412 if someone saved since).",
+            response_model=RoomNotesPublic, responses={200: etag_header("notes"), **preconditions("notes")})
+async def save_notes(session: SessionDep, key: WriteKey, meeting_id: int, round_id: int, room_id: int,
+                     body: RoomNotes, response: Response, if_match: IfMatch = None):
+    meeting, room = await _room(session, key, meeting_id, round_id, room_id)
+    form = NotesUpdate(notes=body.notes, version=expected_version(if_match, room.notes_version, "notes"))
+    with stale_is_412("notes"):
+        room = await service.save_notes(session, meeting, f"{key.name} (API)", room, form)
+    return _notes(response, room)
+
+
 @router.post(
     "/meetings/{meeting_id}/roster", status_code=201, response_model=list[ParticipantPublic], responses=CONFLICT,
     summary="Import a roster from CSV, for planning rooms before people arrive",
     description="Send `text/csv` with a header row `name,role,in_room` (role: a role slug of the community; "
     "in_room: yes/no). Each row becomes a participant who counts for breakout planning. The whole file is "
-    "checked first: one bad row refuses the import and names the row.",
+    f"checked first: one bad row refuses the import and names the row. At most {MAX_ROSTER_ROWS} rows; the answer "
+    "is every participant made, as one array (not a page), in the file's order; read them again, paged, at "
+    "`GET /meetings/{id}/participants`.",
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
         "schema": {"type": "string"}, "example": "name,role,in_room\nSam,lay,no\nDr Patel,gp,yes\n"}}}},
 )
@@ -115,6 +152,8 @@ async def import_roster(request: Request, session: SessionDep, key: WriteKey, me
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or not {"name", "role"} <= set(rows[0]):
         raise Invalid("The first line must be the header: name,role,in_room")
+    if len(rows) > MAX_ROSTER_ROWS:
+        raise Invalid(f"A roster can have at most {MAX_ROSTER_ROWS} people; split the file and send each part.")
     forms = []
     for number, row in enumerate(rows, start=2):
         try:

@@ -120,7 +120,7 @@ async def save_notes(request: Request, session: SessionDep, who: ParticipantOf, 
     room = await service.my_room(session, who.meeting, who.participant, room_id)
     form = parse_form(NotesUpdate, {"notes": notes, "version": version})
     try:
-        room = await service.save_notes(session, who.meeting, who.participant, room, form)
+        room = await service.save_notes(session, who.meeting, who.participant.display_name, room, form)
     except Conflict as exc:
         current = await session.get(BreakoutRoom, room_id)
         await session.refresh(current)

@@ -1,21 +1,22 @@
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from app.communities.schemas import clean_text, strip_controls
 from app.db import UtcDateTime
 from app.breakouts.models import RoundStatus
+from app.validation import WholeNumber
 
 
 class RoundSetup(BaseModel):
     """How the facilitator wants the round: a number of rooms or a room size."""
 
-    rooms: int | None = Field(default=None, ge=1, le=200, description="How many rooms")
-    room_size: int | None = Field(default=None, ge=2, le=50, description="Or: about how many people per room")
-    duration_minutes: int = Field(default=15, ge=1, le=180)
-    separate_in_room: bool = Field(default=True, description="People in the room at tables, people online in online rooms")
-    lay_buddy: bool = Field(default=True, description="Lay members in twos, so nobody is the only one")
+    rooms: WholeNumber | None = Field(default=None, ge=1, le=200, description="How many rooms", examples=[4])
+    room_size: WholeNumber | None = Field(default=None, ge=2, le=50, description="Or: about how many people per room")
+    duration_minutes: WholeNumber = Field(default=15, ge=1, le=180)
+    separate_in_room: StrictBool = Field(default=True, description="People in the room at tables, people online in online rooms")
+    lay_buddy: StrictBool = Field(default=True, description="Lay members in twos, so nobody is the only one")
     prompt: str = Field(default="", max_length=500, description="The task or question for every room")
     room_names: list[str] = Field(default_factory=list, max_length=200, description="Names for the rooms, in order (e.g. real tables)")
-    seed: int | None = Field(default=None, ge=0, le=2**31, description="Same seed, same allocation")
+    seed: WholeNumber | None = Field(default=None, ge=0, le=2**31, description="Same seed, same allocation")
 
     @field_validator("prompt")
     @classmethod
@@ -36,8 +37,8 @@ class RoundSetup(BaseModel):
 
 
 class Move(BaseModel):
-    participant_id: int = Field(ge=1, le=2**31 - 1)
-    room_id: int = Field(ge=1, le=2**31 - 1)
+    participant_id: WholeNumber = Field(ge=1, le=2**31 - 1, examples=[31])
+    room_id: WholeNumber = Field(ge=1, le=2**31 - 1, examples=[7])
 
 
 class Broadcast(BaseModel):
@@ -66,12 +67,23 @@ class ChatMessage(BaseModel):
 
 class NotesUpdate(BaseModel):
     notes: str = Field(default="", max_length=5000)
-    version: int = Field(ge=0, le=2**31 - 1, description="The notes version you started from")
+    version: WholeNumber = Field(ge=0, le=2**31 - 1, description="The notes version you started from")
 
     @field_validator("notes")
     @classmethod
     def _notes(cls, value: str) -> str:
         return strip_controls(value.replace("\r\n", "\n"))
+
+
+class RoomNotes(BaseModel):
+    notes: str = Field(max_length=5000, examples=["We agreed to trial the leaflet at two practices."])
+
+
+class RoomNotesPublic(BaseModel):
+    room_id: int
+    notes: str
+    version: int = Field(description="Grows with every save; also sent as the ETag")
+    saved_by: str | None = Field(description="Who saved them last: a person in the room, or an API key")
 
 
 class SeatPublic(BaseModel):

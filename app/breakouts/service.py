@@ -18,7 +18,7 @@ from app.breakouts.schemas import Broadcast, ChatMessage, NotesUpdate, RoundSetu
 from app.communities.models import LAY_ROLES
 from app.communities.service import in_id_range
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from app.live.events import commit_and_publish, record_event
 from app.meetings.models import Meeting, MeetingStatus, Participant
 
@@ -68,6 +68,13 @@ async def get_round(session: AsyncSession, meeting: Meeting, round_id: int) -> B
     if round_ is None or round_.meeting_id != meeting.id:
         raise NotFound("There is no such breakout round in this meeting.")
     return round_
+
+
+async def get_room(session: AsyncSession, round_: BreakoutRound, room_id: int) -> BreakoutRoom:
+    room = await session.get(BreakoutRoom, room_id) if in_id_range(room_id) else None
+    if room is None or room.round_id != round_.id:
+        raise NotFound("There is no such room in this breakout round.")
+    return room
 
 
 async def rooms_of(session: AsyncSession, round_id: int) -> list[BreakoutRoom]:
@@ -361,20 +368,23 @@ async def chat(session: AsyncSession, meeting: Meeting, participant: Participant
     await commit_and_publish(session)
 
 
-async def save_notes(session: AsyncSession, meeting: Meeting, participant: Participant, room: BreakoutRoom,
+async def save_notes(session: AsyncSession, meeting: Meeting, by: str, room: BreakoutRoom,
                      form: NotesUpdate) -> BreakoutRoom:
-    """Shared notes with no silent overwrite: saving from an old version is a conflict."""
+    """Shared notes with no silent overwrite: saving from an old version is a conflict
+    (StaleVersion). `by` is who saved them: a person in the room, or an API key."""
     result = await session.exec(
         update(BreakoutRoom)
         .where(BreakoutRoom.id == room.id, BreakoutRoom.notes_version == form.version)
         .values(notes=form.notes.replace("\r\n", "\n"), notes_version=BreakoutRoom.notes_version + 1,
-                notes_by=participant.display_name)
+                notes_by=by[:60])
         .execution_options(synchronize_session=False)
     )
     if result.rowcount == 0:
         await session.rollback()
-        raise Conflict("Someone else in your room saved the notes first. Their version is shown above; "
-                       "your text is still in the box, so you can add it and save again.", field="notes")
+        await session.refresh(room)
+        raise StaleVersion("Someone else in your room saved the notes first. Their version is shown above; "
+                           "your text is still in the box, so you can add it and save again.",
+                           room.notes_version, field="notes")
     await record_event(session, meeting.id, "breakout.notes", {"room_id": room.id})
     await commit_and_publish(session)
     await session.refresh(room)

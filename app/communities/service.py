@@ -77,16 +77,22 @@ async def require_facilitator(session: AsyncSession, account: Account | None, co
     return await require_permission(session, account, community_id, FACILITATING)
 
 
-async def members_of(session: AsyncSession, community_id: int) -> list[MemberPublic]:
-    result = await session.exec(
-        select(Account, Membership.permission)
-        .join(Membership, Membership.account_id == Account.id)
-        .where(Membership.community_id == community_id)
-        .order_by(Account.display_name)
-    )
+async def members_of(session: AsyncSession, community_id: int, after_account_id: int | None = None,
+                     limit: int | None = None) -> list[MemberPublic]:
+    """By name for the page; by account id (unique, so it can be paged) with `after_account_id`
+    or `limit`."""
+    query = (select(Account, Membership.permission)
+             .join(Membership, Membership.account_id == Account.id)
+             .where(Membership.community_id == community_id))
+    if after_account_id is None and limit is None:
+        query = query.order_by(Account.display_name)
+    else:
+        if after_account_id is not None:
+            query = query.where(Account.id > after_account_id)
+        query = query.order_by(Account.id).limit(limit)
     return [
         MemberPublic(account_id=a.id, display_name=a.display_name, email=a.email, permission=p)
-        for a, p in result.all()
+        for a, p in (await session.exec(query)).all()
     ]
 
 

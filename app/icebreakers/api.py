@@ -1,8 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
-from app.api.common import ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key, own_community, page_of
+from app.api.common import (ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key, own_community, page_of,
+                            window_of)
+from app.api.versions import IfMatch, etag_header, expected_version, preconditions, set_etag, stale_is_412
 from app.communities.service import get_community
 from app.db import SessionDep
 from app.errors import NotFound
@@ -34,16 +36,23 @@ async def list_prompts(
 ):
     own_community(key, community_id)
     prompts = await service.prompts_of(session, community_id, include_retired, category)
-    start = int(cursor) if cursor else 0  # built-in prompts have no row, so the cursor is a position
-    window = prompts[start:start + limit]
-    return Page[PromptPublic](items=window, next_cursor=str(start + limit) if start + limit < len(prompts) else None)
+    # Built-in prompts have no row, so the cursor is a position.
+    window, next_cursor = window_of(prompts, limit, cursor)
+    return Page[PromptPublic](items=window, next_cursor=next_cursor)
+
+
+def _with_etag(response: Response, prompt: PromptPublic) -> PromptPublic:
+    if prompt.version is not None:  # built-in prompts cannot be changed, so they have no version
+        set_etag(response, prompt.version)
+    return prompt
 
 
 @router.get("/communities/{community_id}/icebreaker-prompts/{prompt_id}", summary="One icebreaker prompt",
-            response_model=PromptPublic)
-async def read_prompt(session: SessionDep, key: ApiKeyDep, community_id: int, prompt_id: PromptId):
+            description="A community's own prompt comes with an ETag, for `If-Match` when changing it.",
+            response_model=PromptPublic, responses={200: etag_header("prompt")})
+async def read_prompt(session: SessionDep, key: ApiKeyDep, community_id: int, prompt_id: PromptId, response: Response):
     own_community(key, community_id)
-    return await service.get_prompt(session, community_id, prompt_id)
+    return _with_etag(response, await service.get_prompt(session, community_id, prompt_id))
 
 
 @router.post("/communities/{community_id}/icebreaker-prompts", status_code=201, summary="Add a prompt of the community's own",
@@ -56,15 +65,20 @@ async def add_prompt(session: SessionDep, key: WriteKey, community_id: int, body
 @router.patch(
     "/communities/{community_id}/icebreaker-prompts/{prompt_id}",
     summary="Change one of the community's own prompts",
-    description="Only the fields sent change. Built-in prompts cannot be changed (409): retire one and add your own.",
+    description="Only the fields sent change. Needs `If-Match` with the ETag you read. Built-in prompts cannot be "
+    "changed (409): retire one and add your own.",
     response_model=PromptPublic,
-    responses=CONFLICT,
+    responses={200: etag_header("prompt"), **CONFLICT, **preconditions("prompt")},
 )
-async def update_prompt(session: SessionDep, key: WriteKey, community_id: int, prompt_id: PromptId, body: PromptUpdate):
+async def update_prompt(session: SessionDep, key: WriteKey, community_id: int, prompt_id: PromptId, body: PromptUpdate,
+                        response: Response, if_match: IfMatch = None):
     own_community(key, community_id)
     prompt = await service.get_prompt(session, community_id, prompt_id)
+    # A built-in prompt has no version: the service refuses any change to it (409).
+    version = None if prompt.version is None else expected_version(if_match, prompt.version, "prompt")
     form = parse_form(PromptCreate, service.merged(prompt, body))
-    return await service.update_prompt(session, community_id, prompt_id, form)
+    with stale_is_412("prompt"):
+        return _with_etag(response, await service.update_prompt(session, community_id, prompt_id, form, version))
 
 
 @router.post("/communities/{community_id}/icebreaker-prompts/{prompt_id}/retire", summary="Retire a prompt",

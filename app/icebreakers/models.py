@@ -40,6 +40,8 @@ class IcebreakerPrompt(SQLModel, table=True):
     text: str = Field(max_length=300)
     choices: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     retired: bool = False
+    # Grows with every change (edit, retire, restore): the API's ETag.
+    version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -2,10 +2,11 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, StrictBool, ValidationInfo, field_validator, model_validator
 
 from app.communities.schemas import clean_text
 from app.db import UtcDateTime
+from app.validation import json_whole_number
 from app.icebreakers.bank import CATEGORIES, Mode
 from app.icebreakers.models import RunStatus
 
@@ -26,7 +27,8 @@ def _mode(value):
     return value
 
 
-def _whole_number(value, low: int, high: int, message: str):
+def _whole_number(value, low: int, high: int, message: str, info: ValidationInfo):
+    value = json_whole_number(value, info)
     try:
         number = int(str(value).strip())
     except ValueError:
@@ -101,7 +103,7 @@ class PromptUpdate(BaseModel):
 
     category: str | None = Field(default=None, max_length=20)
     mode: Mode | None = None
-    text: str | None = Field(default=None, max_length=MAX_PROMPT)
+    text: str | None = Field(default=None, max_length=MAX_PROMPT, examples=["What made you smile this week?"])
     choices: list[str] | None = Field(default=None, max_length=20)
 
 
@@ -114,6 +116,8 @@ class PromptPublic(BaseModel):
     text: str
     choices: list[str]
     retired: bool = Field(description="Retired prompts are kept but not offered when launching")
+    version: int | None = Field(default=None, description="A community prompt's version, also sent as the ETag; "
+                                "null for built-in prompts, which cannot be changed")
 
 
 class RunLaunch(BaseModel):
@@ -123,11 +127,11 @@ class RunLaunch(BaseModel):
     text: str = Field(default="", max_length=MAX_PROMPT)
     mode: Mode | None = None
     choices: list[str] = Field(default_factory=list, max_length=20)
-    anonymous: bool = Field(default=True, description="Everyone answers: show answers without names")
+    anonymous: StrictBool = Field(default=True, description="Everyone answers: show answers without names")
     group_size: int = Field(default=2, ge=2, le=3, description="Pair up: 2 for pairs, 3 for threes")
     minutes: int = Field(default=5, ge=1, le=MAX_MINUTES, description="Pair up: talking time")
-    include_facilitators: bool = Field(default=False, description="Pair up: put facilitators in groups too")
-    save_to_bank: bool = Field(default=False, description="Also keep a prompt written on the spot in the bank")
+    include_facilitators: StrictBool = Field(default=False, description="Pair up: put facilitators in groups too")
+    save_to_bank: StrictBool = Field(default=False, description="Also keep a prompt written on the spot in the bank")
     category: str | None = Field(default=None, max_length=20, description="For `save_to_bank`")
 
     @field_validator("text")
@@ -147,13 +151,14 @@ class RunLaunch(BaseModel):
 
     @field_validator("group_size", mode="before")
     @classmethod
-    def _group_size(cls, value):
-        return _whole_number(value, 2, 3, "Choose pairs or threes")
+    def _group_size(cls, value, info: ValidationInfo):
+        return _whole_number(value, 2, 3, "Choose pairs or threes", info)
 
     @field_validator("minutes", mode="before")
     @classmethod
-    def _minutes(cls, value):
-        return _whole_number(value, 1, MAX_MINUTES, f"Give the talking time in whole minutes, from 1 to {MAX_MINUTES}")
+    def _minutes(cls, value, info: ValidationInfo):
+        return _whole_number(value, 1, MAX_MINUTES, f"Give the talking time in whole minutes, from 1 to {MAX_MINUTES}",
+                             info)
 
     @model_validator(mode="after")
     def _prompt(self) -> "RunLaunch":
@@ -175,10 +180,10 @@ class AnswerSubmit(BaseModel):
 
     @field_validator("choice", mode="before")
     @classmethod
-    def _choice(cls, value):
+    def _choice(cls, value, info: ValidationInfo):
         if value is None or value == "":
             return None
-        return _whole_number(value, 0, MAX_CHOICES - 1, "Choose one of the answers")
+        return _whole_number(value, 0, MAX_CHOICES - 1, "Choose one of the answers", info)
 
     @field_validator("text")
     @classmethod

@@ -17,8 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.breakouts import allocate as allocator
 from app.communities.models import Community
-from app.db import utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.db import utcnow, write_versioned
+from app.errors import Conflict, Invalid, NotFound, StaleVersion
 from app.icebreakers import bank
 from app.icebreakers.bank import BY_KEY, CATEGORIES, BuiltinPrompt, Mode
 from app.icebreakers.models import (
@@ -65,7 +65,7 @@ def _builtin_public(prompt: BuiltinPrompt, retired: bool) -> PromptPublic:
 def _custom_public(prompt: IcebreakerPrompt) -> PromptPublic:
     return PromptPublic(id=f"{CUSTOM_PREFIX}{prompt.id}", source="community", category=prompt.category,
                         category_label=CATEGORIES.get(prompt.category, prompt.category), mode=prompt.mode,
-                        text=prompt.text, choices=list(prompt.choices), retired=prompt.retired)
+                        text=prompt.text, choices=list(prompt.choices), retired=prompt.retired, version=prompt.version)
 
 
 async def _retired_keys(session: AsyncSession, community_id: int) -> set[str]:
@@ -140,25 +140,30 @@ def merged(prompt: PromptPublic, changes: PromptUpdate) -> dict:
     return data
 
 
-async def update_prompt(session: AsyncSession, community_id: int, prompt_id: str, form: PromptCreate) -> PromptPublic:
+async def update_prompt(session: AsyncSession, community_id: int, prompt_id: str, form: PromptCreate,
+                        expected_version: int | None = None) -> PromptPublic:
+    """With `expected_version` (the API's If-Match) the write is `UPDATE ... WHERE version
+    = ?`: a change made meanwhile is never silently overwritten (StaleVersion)."""
     own = await _own_prompt(session, community_id, prompt_id)
     if own is None:
         await get_prompt(session, community_id, prompt_id)  # 404 if it does not exist at all
         raise Conflict("Built-in prompts cannot be changed. Retire it and add your own version instead.")
-    own.category, own.mode, own.text, own.choices = form.category, form.mode, form.text, form.choices
-    own.updated_at = utcnow()
-    session.add(own)
-    await session.commit()
+    await _write_prompt(session, own, expected_version, category=form.category, mode=form.mode, text=form.text,
+                        choices=form.choices)
     return _custom_public(own)
+
+
+async def _write_prompt(session: AsyncSession, own: IcebreakerPrompt, expected_version: int | None, **values) -> None:
+    if not await write_versioned(session, own, expected_version, **values, updated_at=utcnow()):
+        raise StaleVersion("Someone else changed this prompt first.", own.version)
+    await session.commit()
+    await session.refresh(own)
 
 
 async def set_retired(session: AsyncSession, community_id: int, prompt_id: str, retired: bool) -> PromptPublic:
     own = await _own_prompt(session, community_id, prompt_id)
     if own is not None:
-        own.retired = retired
-        own.updated_at = utcnow()
-        session.add(own)
-        await session.commit()
+        await _write_prompt(session, own, None, retired=retired)
         return _custom_public(own)
     prompt = await get_prompt(session, community_id, prompt_id)
     if prompt.retired != retired:

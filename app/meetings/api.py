@@ -1,15 +1,17 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from app.api.common import ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key, own_community, page_of
+from app.api.versions import IfMatch, etag_header, expected_version, preconditions, set_etag, stale_is_412
 from app.communities.service import get_community
 from app.db import SessionDep
 from app.errors import NotFound
 from app.meetings import service
 from app.meetings.models import Meeting, MeetingStatus, Participant
+from app.validation import WholeNumber
 from app.meetings.schemas import (
     AgendaItemCreate,
     AgendaItemPublic,
@@ -48,7 +50,9 @@ async def create_meeting(session: SessionDep, key: WriteKey, community_id: int, 
     return await service.meeting_public(session, meeting)
 
 
-@router.get("/meetings/{meeting_id}", summary="One meeting, with its agenda", response_model=MeetingPublic)
+@router.get("/meetings/{meeting_id}", summary="One meeting, with its agenda",
+            description=f"`agenda` is the whole agenda in order (at most {service.MAX_AGENDA_ITEMS} items, so never "
+            "paged).", response_model=MeetingPublic)
 async def read_meeting(session: SessionDep, key: ApiKeyDep, meeting_id: int):
     return await service.meeting_public(session, await meeting_for_key(session, key, meeting_id))
 
@@ -86,10 +90,13 @@ async def add_agenda_item(session: SessionDep, key: WriteKey, meeting_id: int, b
 
 
 class AgendaNow(BaseModel):
-    item_id: int | None = Field(description="The agenda item under discussion now; null clears the marker")
+    item_id: WholeNumber | None = Field(description="The agenda item under discussion now; null clears the marker",
+                                examples=[12])
 
 
 @router.put("/meetings/{meeting_id}/agenda/now", summary="Move the agenda's 'now' marker",
+            description=f"The answer is the whole agenda in order, as one array: an agenda has at most "
+            f"{service.MAX_AGENDA_ITEMS} items, so it is never paged.",
             response_model=list[AgendaItemPublic])
 async def set_agenda_now(session: SessionDep, key: WriteKey, meeting_id: int, body: AgendaNow):
     meeting = await meeting_for_key(session, key, meeting_id)
@@ -114,14 +121,29 @@ async def list_participants(
     return Page[ParticipantPublic](items=[service.participant_public(p) for p in items], next_cursor=next_cursor)
 
 
+@router.get("/meetings/{meeting_id}/participants/{participant_id}", summary="One person in the meeting",
+            response_model=ParticipantPublic, responses={200: etag_header("participant")})
+async def read_participant(session: SessionDep, key: ApiKeyDep, meeting_id: int, participant_id: int,
+                           response: Response):
+    participant = await service.get_participant(session, await meeting_for_key(session, key, meeting_id), participant_id)
+    set_etag(response, participant.version)
+    return service.participant_public(participant)
+
+
 @router.patch("/meetings/{meeting_id}/participants/{participant_id}", summary="Correct someone's role or place",
-              response_model=ParticipantPublic)
+              description="Needs `If-Match` with the ETag you read (or `\"<version>\"` from the list).",
+              response_model=ParticipantPublic,
+              responses={200: etag_header("participant"), **preconditions("participant")})
 async def update_participant(session: SessionDep, key: WriteKey, meeting_id: int, participant_id: int,
-                             body: ParticipantUpdate):
+                             body: ParticipantUpdate, response: Response, if_match: IfMatch = None):
     meeting = await meeting_for_key(session, key, meeting_id)
     community = await get_community(session, meeting.community_id)
     participant = await service.get_participant(session, meeting, participant_id)
-    return service.participant_public(await service.update_participant(session, meeting, community, participant, body))
+    version = expected_version(if_match, participant.version, "participant")
+    with stale_is_412("participant"):
+        participant = await service.update_participant(session, meeting, community, participant, body, version)
+    set_etag(response, participant.version)
+    return service.participant_public(participant)
 
 
 @router.delete("/meetings/{meeting_id}/participants/{participant_id}", status_code=204,

@@ -58,6 +58,8 @@ class Participant(SQLModel, table=True):
     last_seen_at: datetime | None = None
     left_at: datetime | None = None
     removed: bool = False
+    # Grows with every correction of role or place (the API's ETag; presence does not count).
+    version: int = 0
     # Imported from a roster before the meeting; the first person to join with the
     # same name and role takes this place (and any room planned for it).
     from_roster: bool = False

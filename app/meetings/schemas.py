@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from app.db import UtcDateTime
 
@@ -85,7 +85,7 @@ class MeetingPublic(BaseModel):
 class JoinRequest(BaseModel):
     display_name: str = Field(min_length=1, max_length=60, examples=["Sam"])
     role: str = Field(min_length=1, max_length=40, examples=["lay"])
-    in_room: bool = False
+    in_room: StrictBool = False
 
     @field_validator("display_name")
     @classmethod
@@ -94,8 +94,8 @@ class JoinRequest(BaseModel):
 
 
 class ParticipantUpdate(BaseModel):
-    role: str | None = Field(default=None, min_length=1, max_length=40)
-    in_room: bool | None = None
+    role: str | None = Field(default=None, min_length=1, max_length=40, examples=["carer"])
+    in_room: StrictBool | None = Field(default=None, examples=[True])
 
 
 class ParticipantPublic(BaseModel):
@@ -105,6 +105,7 @@ class ParticipantPublic(BaseModel):
     role: str
     in_room: bool
     is_facilitator: bool
+    version: int = Field(description="Grows with every correction of role or place; also sent as the ETag")
     present: bool
     joined_at: UtcDateTime
     left_at: UtcDateTime | None

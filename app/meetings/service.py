@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.accounts.models import Account
 from app.communities.models import Community
 from app.communities.service import in_id_range
-from app.db import utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.db import utcnow, write_versioned
+from app.errors import Conflict, Invalid, NotFound, StaleVersion
 from app.live.events import commit_and_publish, record_event
 from app.live.models import LiveHold, LiveWorker
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus, Participant
@@ -127,6 +127,7 @@ def participant_public(participant: Participant) -> ParticipantPublic:
         role=participant.role,
         in_room=participant.in_room,
         is_facilitator=participant.is_facilitator,
+        version=participant.version,
         present=participant.live_connections > 0,
         joined_at=participant.joined_at,
         left_at=participant.left_at,
@@ -327,13 +328,21 @@ async def set_agenda_now(session: AsyncSession, meeting: Meeting, item_id: int |
 
 
 async def update_participant(
-    session: AsyncSession, meeting: Meeting, community: Community, participant: Participant, form: ParticipantUpdate
+    session: AsyncSession, meeting: Meeting, community: Community, participant: Participant, form: ParticipantUpdate,
+    expected_version: int | None = None,
 ) -> Participant:
+    """Correct someone's role or place. With `expected_version` (the API's If-Match) the
+    write is `UPDATE ... WHERE version = ?`, so a correction made meanwhile is never
+    silently overwritten (StaleVersion); the facilitator's page corrects what it shows."""
+    values: dict = {}
     if form.role is not None:
-        participant.role = check_role(community, form.role)
+        values["role"] = check_role(community, form.role)
     if form.in_room is not None:
-        participant.in_room = form.in_room
-    session.add(participant)
+        values["in_room"] = form.in_room
+    if not values:
+        return participant
+    if not await write_versioned(session, participant, expected_version, **values):
+        raise StaleVersion("Someone else changed this person's role or place first.", participant.version)
     await record_event(session, meeting.id, "participant.updated", {"participant": _event_person(participant)})
     await commit_and_publish(session)
     return participant

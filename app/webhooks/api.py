@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Response
 
-from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, WriteKey, own_community, page_of
+from app.api.common import CONFLICT, ApiKeyDep, Cursor, Limit, Page, WriteKey, own_community, page_of, window_of
 from app.communities.service import get_community
 from app.db import SessionDep
 from app.web.deps import SettingsDep
@@ -19,11 +19,15 @@ SIGNING = (
 
 
 @router.get("/communities/{community_id}/webhooks", summary="The community's webhooks",
-            description="Secrets are never listed: a webhook's secret is shown only when it is created.",
-            response_model=list[WebhookPublic])
-async def list_webhooks(session: SessionDep, key: ApiKeyDep, community_id: int):
+            description="Oldest first. Secrets are never listed: a webhook's secret is shown only when it is created. "
+            f"A community has at most {service.MAX_WEBHOOKS_PER_COMMUNITY} webhooks, so with the default `limit` "
+            "this is one page; it is paged like every other list all the same.",
+            response_model=Page[WebhookPublic])
+async def list_webhooks(session: SessionDep, key: ApiKeyDep, community_id: int, limit: Limit = 50,
+                        cursor: Cursor = None):
     own_community(key, community_id)
-    return await service.webhooks_of(session, community_id)
+    items, next_cursor = window_of(await service.webhooks_of(session, community_id), limit, cursor)
+    return Page[WebhookPublic](items=items, next_cursor=next_cursor)
 
 
 @router.post("/communities/{community_id}/webhooks", summary="Register a webhook", status_code=201,

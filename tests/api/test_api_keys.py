@@ -165,7 +165,7 @@ def test_a_key_never_reaches_another_community(scene, writer):
     scene.facilitator.get(f"/meetings/{other_meeting}")  # the facilitator takes part
     participant_id = other.get(f"/meetings/{other_meeting}/participants").json()["items"][0]["id"]
 
-    assert [c["id"] for c in writer.get("/communities").json()] == [scene.community_id]
+    assert [c["id"] for c in writer.get("/communities").json()["items"]] == [scene.community_id]
     for method, url, body in [
         ("GET", f"/communities/{other_id}", None),
         ("GET", f"/communities/{other_id}/meetings", None),
@@ -175,15 +175,17 @@ def test_a_key_never_reaches_another_community(scene, writer):
         ("GET", f"/meetings/{other_meeting}/join-link", None),
         ("POST", f"/meetings/{other_meeting}/start", None),
         ("POST", f"/meetings/{other_meeting}/agenda", {"title": "Planted"}),
+        ("GET", f"/meetings/{other_meeting}/participants/{participant_id}", None),
         ("PATCH", f"/meetings/{other_meeting}/participants/{participant_id}", {"role": "gp"}),
         ("DELETE", f"/meetings/{other_meeting}/participants/{participant_id}", None),
     ]:
-        response = writer.request(method, url, json=body)
+        response = writer.request(method, url, json=body, headers={"If-Match": '"0"'})
         assert response.status_code == 404, (method, url, response.status_code)
         assert response.headers["content-type"] == PROBLEM
     # Nor through a meeting of its own community with another meeting's participant id.
     for method, body in (("PATCH", {"role": "gp"}), ("DELETE", None)):
-        response = writer.request(method, f"/meetings/{scene.meeting_id}/participants/{participant_id}", json=body)
+        response = writer.request(method, f"/meetings/{scene.meeting_id}/participants/{participant_id}", json=body,
+                                  headers={"If-Match": '"0"'})
         assert response.status_code == 404
     meeting = other.get(f"/meetings/{other_meeting}").json()
     assert meeting["status"] == "scheduled" and len(meeting["agenda"]) == 3

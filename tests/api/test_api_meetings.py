@@ -9,7 +9,8 @@ PROBLEM = "application/problem+json"
 
 def test_communities_list_and_read(scene, reader):
     communities = reader.get("/communities").json()
-    assert [c["name"] for c in communities] == ["MSK Community of Practice"]
+    assert [c["name"] for c in communities["items"]] == ["MSK Community of Practice"]
+    assert communities["next_cursor"] is None
     community = reader.get(f"/communities/{scene.community_id}").json()
     assert community["timezone"] == "Europe/London"
     assert [r["slug"] for r in community["roles"]][:3] == ["lay", "carer", "clinician"]
@@ -160,12 +161,14 @@ def test_participants_list_correct_and_remove(scene, writer):
 
     ana_id = people["Ana"]["id"]
     patched = writer.request("PATCH", f"/meetings/{scene.meeting_id}/participants/{ana_id}",
-                             json={"role": "carer", "in_room": False})
+                             json={"role": "carer", "in_room": False},
+                             headers={"If-Match": f'"{people["Ana"]["version"]}"'})
     assert patched.status_code == 200
     assert patched.json()["role"] == "carer" and patched.json()["in_room"] is False
     assert "You are Ana , Carer, online." in text_of(ana.get(f"/meetings/{scene.meeting_id}").text)
 
-    bad = writer.request("PATCH", f"/meetings/{scene.meeting_id}/participants/{ana_id}", json={"role": "surgeon"})
+    bad = writer.request("PATCH", f"/meetings/{scene.meeting_id}/participants/{ana_id}", json={"role": "surgeon"},
+                         headers={"If-Match": patched.headers["etag"]})
     assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
     assert bad.json()["errors"] == [{"field": "role", "message": "Choose one of the roles in the list."}]
 

@@ -41,3 +41,24 @@ def test_only_the_api_is_in_the_schema(spec):
 def test_the_docs_page_is_served(client):
     response = client.get("/docs")
     assert response.status_code == 200 and "swagger" in response.text.lower()
+
+
+def _resolved(spec: dict, schema: dict, depth: int = 0) -> dict:
+    """The schema with $refs and anyOf branches opened (two levels: a body model and its fields)."""
+    if "$ref" in schema and depth < 3:
+        return _resolved(spec, spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]], depth + 1)
+    if "anyOf" in schema:
+        return {"anyOf": [_resolved(spec, s, depth + 1) for s in schema["anyOf"]]}
+    return schema
+
+
+def test_every_request_body_shows_an_example(spec):
+    import json
+
+    bare = []
+    for name, operation in api_operations(spec):
+        for media, content in operation.get("requestBody", {}).get("content", {}).items():
+            shown = json.dumps(_resolved(spec, content.get("schema", {})))
+            if '"example' not in shown and "example" not in content and "examples" not in content:
+                bare.append(f"{name} ({media})")
+    assert not bare, f"request bodies without an example: {bare}"

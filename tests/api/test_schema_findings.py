@@ -78,3 +78,57 @@ def test_too_many_requests_is_documented_and_answered_as_documented(client, app,
     refused = writer.get("/communities")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
     schemathesis.openapi.from_dict(spec)["/api/v1/communities"]["GET"].validate_response(refused)
+
+
+def test_a_participant_update_refuses_a_number_for_in_room(scene, writer):
+    # Schemathesis (with the examples in the schema) sent {"role": "carer", "in_room": 0};
+    # pydantic's lax mode read 0 as false and the API answered 200 to a body its own
+    # schema calls invalid (in_room is a boolean).
+    participant = writer.get(f"/meetings/{scene.meeting_id}/participants").json()["items"][0]
+    for wrong in (0, 1, "true", "yes"):
+        response = writer.request("PATCH", f"/meetings/{scene.meeting_id}/participants/{participant['id']}",
+                                  json={"in_room": wrong}, headers={"If-Match": f'"{participant.get("version", 0)}"'})
+        assert response.status_code == 422, (wrong, response.text)
+        assert [e["field"] for e in response.json()["errors"]] == ["in_room"]
+
+
+def _body_models(spec: dict):
+    """Each JSON request body's model, found by the component name the schema gives it."""
+    from pydantic import BaseModel
+
+    def every(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    models = {cls.__name__: cls for cls in every(BaseModel) if cls.__module__.startswith("app.")}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            ref = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            if "$ref" in ref:
+                yield f"{method.upper()} {path}", models[ref["$ref"].rsplit("/", 1)[1]]
+
+
+def test_no_request_body_takes_another_type_for_a_boolean_or_an_integer(client):
+    """What a JSON Schema calls a boolean or an integer, the API takes only as that: not
+    0 for false, not "3" for 3 (pages give their own forms' text to the same models
+    through parse_form, which says so)."""
+    import pydantic
+
+    spec = client.get("/openapi.json").json()
+    bodies = list(_body_models(spec))
+    assert len(bodies) >= 12
+    lax = []
+    for name, model in bodies:
+        properties = model.model_json_schema()["properties"]
+        for field, schema in properties.items():
+            types = {schema.get("type")} | {s.get("type") for s in schema.get("anyOf", [])}
+            wrong = [0, 1, "true"] if "boolean" in types else ["3", 3.5, True] if "integer" in types else []
+            for value in wrong:
+                try:
+                    model.model_validate({field: value})
+                except pydantic.ValidationError as exc:
+                    if any(e["loc"][:1] == (field,) for e in exc.errors()):
+                        continue
+                lax.append(f"{name} {model.__name__}.{field}={value!r}")
+    assert not lax, lax

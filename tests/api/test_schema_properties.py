@@ -110,6 +110,7 @@ def set_the_scene(client: TestClient) -> dict:
             "prompt_id": [prompt, "light-smile"],
             "run_id": [run],
             "round_id": [round_["id"]],
+            "room_id": [room["id"] for room in round_["rooms"]],
             "webhook_id": [webhook["id"]],
             "delivery_id": deliveries,
         },

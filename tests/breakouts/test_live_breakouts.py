@@ -240,6 +240,12 @@ def test_the_api_runs_a_round_and_imports_a_roster(scene, client):
     bad = client.post(f"/api/v1/meetings/{scene.meeting_id}/roster", content="name,role,in_room\nX,wizard,no\n",
                       headers={**key, "Content-Type": "text/csv"})
     assert bad.status_code == 422 and "Line 2" in bad.json()["detail"]
+    # The answer is one array of everyone made, so a roster is capped (and refused whole past it).
+    from app.breakouts.api import MAX_ROSTER_ROWS
+    too_many = "name,role,in_room\n" + "".join(f"P{n},lay,no\n" for n in range(MAX_ROSTER_ROWS + 1))
+    refused = client.post(f"/api/v1/meetings/{scene.meeting_id}/roster", content=too_many,
+                          headers={**key, "Content-Type": "text/csv"})
+    assert refused.status_code == 422 and f"at most {MAX_ROSTER_ROWS}" in refused.json()["detail"]
 
     planned = client.post(f"/api/v1/meetings/{scene.meeting_id}/breakouts",
                           json={"room_size": 3, "separate_in_room": True, "duration_minutes": 5}, headers=key)

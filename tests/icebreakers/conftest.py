@@ -52,8 +52,9 @@ class Api:
     def post(self, url: str, json=None):
         return self.client.post(f"/api/v1{url}", json=json, headers=self.headers)
 
-    def patch(self, url: str, json=None):
-        return self.client.patch(f"/api/v1{url}", json=json, headers=self.headers)
+    def patch(self, url: str, json=None, if_match: str | None = None):
+        return self.client.patch(f"/api/v1{url}", json=json,
+                                 headers={**self.headers, **({"If-Match": if_match} if if_match else {})})
 
 
 @pytest.fixture

@@ -141,10 +141,12 @@ def test_the_prompt_bank_through_the_rest_api(scene, api, read_api, client, new_
     assert created.status_code == 201
     prompt = created.json()
     assert prompt["text"] == "Describe a perfect Sunday" and prompt["source"] == "community"
-    changed = api.patch(f"/communities/{cid}/icebreaker-prompts/{prompt['id']}", json={"text": "Describe a perfect day"})
+    changed = api.patch(f"/communities/{cid}/icebreaker-prompts/{prompt['id']}", json={"text": "Describe a perfect day"},
+                        if_match=f'"{prompt["version"]}"')
     assert changed.status_code == 200 and changed.json()["text"] == "Describe a perfect day"
     assert changed.json()["mode"] == "everyone"
-    to_poll = api.patch(f"/communities/{cid}/icebreaker-prompts/{prompt['id']}", json={"mode": "poll"})
+    to_poll = api.patch(f"/communities/{cid}/icebreaker-prompts/{prompt['id']}", json={"mode": "poll"},
+                        if_match=f'"{changed.json()["version"]}"')
     assert to_poll.status_code == 422
     assert to_poll.json()["detail"] == "A poll needs at least two choices, one per line"
     builtin = api.patch(f"/communities/{cid}/icebreaker-prompts/light-smile", json={"text": "Changed"})

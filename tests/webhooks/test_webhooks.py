@@ -101,7 +101,7 @@ def test_a_receiver_that_fails_gets_a_retry_later_and_the_page_says_so(scene, re
     assert len(first) == 1
     verify_as_a_receiver(secret, first[0])
 
-    [webhook] = writer.get(f"/communities/{scene.community_id}/webhooks").json()
+    [webhook] = writer.get(f"/communities/{scene.community_id}/webhooks").json()["items"]
     [delivery] = writer.get(f"/communities/{scene.community_id}/webhooks/{webhook['id']}/deliveries").json()["items"]
     assert delivery["status"] == "pending" and delivery["attempts"] == 1 and delivery["last_status_code"] == 500
     assert delivery["last_error"] == "The receiver answered 500."
@@ -289,7 +289,7 @@ def test_the_rest_api_registers_lists_and_deletes_webhooks(scene, receiver, deli
     created = response.json()
     assert created["secret"].startswith("whsec_") and created["events"] == ["meeting.started"]
     assert created["active"] is True
-    assert "secret" not in reader.get(base).json()[0]
+    assert "secret" not in reader.get(base).json()["items"][0]
     assert reader.post(base, {"url": receiver.url(), "events": ["meeting.ended"]}).status_code == 403
 
     bad = writer.post(base, {"url": "javascript:alert(1)", "events": ["meeting.started"]})
@@ -315,7 +315,7 @@ def test_the_rest_api_registers_lists_and_deletes_webhooks(scene, receiver, deli
 
     assert reader.request("DELETE", f"{base}/{created['id']}").status_code == 403
     assert writer.request("DELETE", f"{base}/{created['id']}").status_code == 204
-    assert writer.get(base).json() == []
+    assert writer.get(base).json() == {"items": [], "next_cursor": None}
     assert writer.get(f"{base}/{created['id']}/deliveries").status_code == 404
     assert writer.get(f"{base}/99999999999/deliveries").status_code in (404, 422)
 
