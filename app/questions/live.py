@@ -40,11 +40,12 @@ async def _room_names(ctx: RegionContext, questions) -> dict[int, str]:
     return {r.id: r.name for r in rooms.all()}
 
 
-async def _posted_in_place(ctx: RegionContext, meeting: Meeting, community: Community) -> str | None:
+async def _posted_in_place(ctx: RegionContext, meeting: Meeting, community: Community,
+                           question_id: str) -> str | None:
     """A new question, pushed on its own and placed where the list has it, instead of
     the whole list again: at ten questions a second to a conference-sized meeting the
     whole list is most of the traffic. None: push the whole list after all."""
-    question = await ctx.session.get(Question, ctx.event.data.get("question", {}).get("id", ""))
+    question = await ctx.session.get(Question, question_id)
     if question is None or question.status == QuestionStatus.pending:
         return ""  # waiting for review (or already gone): nobody's list changes
     if question.breakout_room_id is not None:
@@ -62,12 +63,22 @@ async def _posted_in_place(ctx: RegionContext, meeting: Meeting, community: Comm
                   csrf_token=ctx.csrf_token)
 
 
+async def questions_after_posting(ctx: RegionContext, question_id: str) -> str:
+    """What the asker's own page is answered with: the new question placed in the
+    list, as everyone else is pushed it (the push then replaces it, as app.js lets
+    a newer copy of a placed item do), not the whole list rendered again per post."""
+    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
+    community = await ctx.session.get(Community, meeting.community_id)
+    placed = await _posted_in_place(ctx, meeting, community, question_id)
+    return placed if placed is not None else await questions_region(ctx)
+
+
 @region("questions", depends=("facilitator", "sort"))
 async def questions_region(ctx: RegionContext) -> str:
     meeting = await ctx.session.get(Meeting, ctx.meeting_id)
     community = await ctx.session.get(Community, meeting.community_id)
     if ctx.event is not None and ctx.event.type == "question.posted":
-        placed = await _posted_in_place(ctx, meeting, community)
+        placed = await _posted_in_place(ctx, meeting, community, ctx.event.data.get("question", {}).get("id", ""))
         if placed is not None:
             return placed
     statuses = set(QuestionStatus) - {QuestionStatus.pending} if ctx.audience.facilitator else SHOWN

@@ -14,6 +14,7 @@ from app.meetings.pages import FacilitatorOf
 from app.meetings.room import render_room, room_part
 from app.meetings.viewer import ParticipantOf, Viewer
 from app.questions import service
+from app.questions.live import questions_after_posting
 from app.questions.models import QuestionStatus
 from app.questions.schemas import JargonAsk, QuestionAnswer, QuestionAsk
 from app.web.deps import CsrfChecked, SettingsDep, is_htmx
@@ -66,8 +67,9 @@ async def question_part(request: Request, session, viewer: Viewer) -> tuple[dict
 
 
 async def _updated(request: Request, session, meeting: Meeting, participant: Participant, note: str | None = None,
-                   tokens: list[str] | None = None) -> Response:
-    """After a member's command: their own parts of the page, and the changed region."""
+                   tokens: list[str] | None = None, posted: str | None = None) -> Response:
+    """After a member's command: their own parts of the page, and the changed region
+    (for a question just `posted`, that question placed in the list)."""
     if not is_htmx(request):
         response: Response = RedirectResponse(f"/meetings/{meeting.id}#questions-heading", status_code=303)
     else:
@@ -78,7 +80,8 @@ async def _updated(request: Request, session, meeting: Meeting, participant: Par
         mine = await service.mine(session, meeting.id, tokens)
         ctx = RegionContext(session, meeting.id, Audience.of(participant.is_facilitator), personal={"votes": votes},
                             csrf_token=request.state.csrf_token)
-        body = await render_regions(ctx, ("questions",))
+        body = (await questions_after_posting(ctx, posted) if posted is not None
+                else await render_regions(ctx, ("questions",)))
         body += render("questions/_mine.html", meeting=meeting, my_questions=mine, my_vote_ids=sorted(votes),
                        csrf_token=request.state.csrf_token)
         if note:
@@ -118,7 +121,7 @@ async def ask(
     note = ("Your question was sent. A facilitator will review it before others see it."
             if question.status == QuestionStatus.pending else "Your question was posted.")
     return await _updated(request, session, asker.meeting, asker.participant, note,
-                          tokens=[*my_tokens(request, meeting_id), token])
+                          tokens=[*my_tokens(request, meeting_id), token], posted=question.id)
 
 
 @router.post("/meetings/{meeting_id}/questions/{question_id}/withdraw", dependencies=[CsrfChecked])

@@ -278,3 +278,21 @@ def test_a_new_question_is_pushed_on_its_own_where_a_reload_would_show_it(scene)
             listed = re.findall(r'id="q-([0-9a-f]{16})"', region(dev.get(page).text, "questions"))
             after = listed.index(new_id) + 1
             assert target == (f"beforebegin:#q-{listed[after]}" if after < len(listed) else "beforeend:#open-questions")
+
+
+def test_the_askers_page_gets_its_question_placed_not_the_whole_list_again(scene):
+    """Each post used to redraw the asker's whole list, work that grows with every
+    question in a big meeting; the asker now gets the same placed item as everyone."""
+    ana = scene.member("Ana")
+    first = ask(ana, scene.meeting_id, "Who runs the clinic?")
+    assert region(first.text, "questions") is not None  # the first replaces "No questions yet"
+    ask(ana, scene.meeting_id, "Is there parking?")
+    response = ask(ana, scene.meeting_id, "What about carers?")
+    assert response.status_code == 200
+    assert region(response.text, "questions") is None  # not the whole list
+    placed = re.search(r'hx-swap-oob="(beforebegin:#q-[0-9a-f]{16}|beforeend:#open-questions)"', response.text)
+    in_the_list = response.text.split('<div id="my-questions"')[0]
+    assert placed and "What about carers?" in in_the_list and "Is there parking?" not in in_the_list
+    assert "What about carers?" in text_of(region(response.text, "my-questions"))
+    # Without JavaScript, the redirect shows the whole list as before.
+    assert "What about carers?" in questions_text(ana, scene.meeting_id)
