@@ -52,12 +52,10 @@ async def _posted_in_place(ctx: RegionContext, meeting: Meeting, community: Comm
         return None if ctx.audience.facilitator else ""  # facilitators list rooms' questions too
     if question.status != QuestionStatus.open or question.pinned:
         return None
-    listed = [q for q in await service.questions_of(ctx.session, ctx.meeting_id, {QuestionStatus.open},
-                                                     ctx.audience.sort) if not q.pinned]
-    place = next((i for i, q in enumerate(listed) if q.id == question.id), None)
-    if place is None or len(listed) == 1:
+    following, others = await service.listed_after(ctx.session, question, ctx.audience.sort)
+    if not others:
         return None  # the first question replaces "No questions yet"
-    target = f"beforebegin:#q-{listed[place + 1].id}" if place + 1 < len(listed) else "beforeend:#open-questions"
+    target = f"beforebegin:#q-{following}" if following is not None else "beforeend:#open-questions"
     return render("questions/_question_placed.html", target=target, q=question, meeting=meeting,
                   community=community, facilitator=ctx.audience.facilitator, my_votes=set(),
                   csrf_token=ctx.csrf_token)

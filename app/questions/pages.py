@@ -53,8 +53,7 @@ def remember_tokens(response: Response, request: Request, meeting_id: int, token
 @room_part
 async def question_part(request: Request, session, viewer: Viewer) -> tuple[dict, dict]:
     settings = request.app.state.settings
-    shown = await service.questions_of(session, viewer.meeting.id, {QuestionStatus.open}, where=service.ANYWHERE)
-    votes = await service.my_votes(session, settings.secret_key, viewer.participant, shown)
+    votes = await service.my_votes(session, settings.secret_key, viewer.participant, viewer.meeting.id)
     mine = await service.mine(session, viewer.meeting.id, my_tokens(request, viewer.meeting.id))
     return (
         {
@@ -75,8 +74,7 @@ async def _updated(request: Request, session, meeting: Meeting, participant: Par
     else:
         settings = request.app.state.settings
         tokens = tokens if tokens is not None else my_tokens(request, meeting.id)
-        shown = await service.questions_of(session, meeting.id, {QuestionStatus.open}, where=service.ANYWHERE)
-        votes = await service.my_votes(session, settings.secret_key, participant, shown)
+        votes = await service.my_votes(session, settings.secret_key, participant, meeting.id)
         mine = await service.mine(session, meeting.id, tokens)
         ctx = RegionContext(session, meeting.id, Audience.of(participant.is_facilitator), personal={"votes": votes},
                             csrf_token=request.state.csrf_token)

@@ -6,7 +6,7 @@ import logging
 import secrets
 from collections import Counter
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -171,10 +171,15 @@ async def toggle_vote(session: AsyncSession, secret: str, meeting: Meeting, part
     return voted
 
 
-async def my_votes(session: AsyncSession, secret: str, participant: Participant, questions: list[Question]) -> set[str]:
-    if not questions:
+async def my_votes(session: AsyncSession, secret: str, participant: Participant, meeting_id: int) -> set[str]:
+    """The ids of the open questions this person has voted for (votes are keyed
+    hashes, so each question's key is worked out and looked for)."""
+    ids = (await session.exec(
+        select(Question.id).where(Question.meeting_id == meeting_id, Question.status == QuestionStatus.open)
+    )).all()
+    if not ids:
         return set()
-    keys = {voter_key(secret, participant.id, q.id): q.id for q in questions}
+    keys = {voter_key(secret, participant.id, question_id): question_id for question_id in ids}
     result = await session.exec(select(QuestionVote.voter_key).where(col(QuestionVote.voter_key).in_(list(keys))))
     return {keys[k] for k in result.all()}
 
@@ -202,6 +207,27 @@ async def questions_of(
     else:
         query = query.order_by(col(Question.vote_count).desc(), col(Question.created_at).desc(), Question.id)
     return list((await session.exec(query)).all())
+
+
+async def listed_after(session: AsyncSession, question: Question, sort: str = "votes") -> tuple[str | None, bool]:
+    """Where an open, unpinned main-room question stands in its list (the order
+    `questions_of` gives): the id of the next one, and whether any other is listed.
+    Two small queries, not the whole list, for each question posted."""
+    listed = (Question.meeting_id == question.meeting_id, col(Question.breakout_room_id).is_(None),
+              Question.status == QuestionStatus.open, Question.pinned == False, Question.id != question.id)  # noqa: E712
+    later = or_(Question.created_at < question.created_at,
+                and_(Question.created_at == question.created_at, Question.id > question.id))
+    if sort == "time":
+        after = later
+        order = (col(Question.created_at).desc(), Question.id)
+    else:
+        after = or_(Question.vote_count < question.vote_count, and_(Question.vote_count == question.vote_count, later))
+        order = (col(Question.vote_count).desc(), col(Question.created_at).desc(), Question.id)
+    following = (await session.exec(select(Question.id).where(*listed, after).order_by(*order).limit(1))).first()
+    if following is not None:
+        return following, True
+    others = (await session.exec(select(Question.id).where(*listed).limit(1))).first()
+    return None, others is not None
 
 
 async def _visible_question(session: AsyncSession, meeting: Meeting, question_id: str) -> Question:
