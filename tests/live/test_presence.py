@@ -241,3 +241,22 @@ def test_a_silent_worker_is_swept_once_and_the_people_it_held_are_counted_out(cl
     (first, second), connections, left_at = client.portal.call(scenario)
     assert "worker-that-dies" in first and second == []
     assert connections == 0 and left_at is not None
+
+
+def test_a_big_meetings_batches_wait_longer_for_each_other():
+    """Each batch goes to everyone, and "who is here" grows with them: a big meeting's
+    batches are spaced further apart (at most five times), a small one's are not."""
+    from app.live.brokers import MemoryBroker
+    from app.live.hub import LiveHub
+    from app.live.regions import FACILITATORS, MEMBERS
+
+    hub = LiveHub(MemoryBroker(), sessionmaker=None, batch_seconds=1.0)
+    topic = "meeting:1"
+
+    def interval_with(people: int) -> float:
+        hub._meetings[topic][MEMBERS] = {object() for _ in range(people - 1)}
+        hub._meetings[topic][FACILITATORS] = {object()}
+        return hub.batch_interval(topic)
+
+    assert [interval_with(n) for n in (1, 25, 26, 100, 101, 2000)] == [1.0, 1.0, 2.0, 4.0, 5.0, 5.0]
+    assert hub.batch_interval("meeting:2") == 1.0  # nobody here on this worker
