@@ -83,3 +83,13 @@ def test_production_cookies_are_secure(database_url, clean_env):
         assert "secure" in csrf.lower()
         response = browser.post("/login", {"email": "nobody@example.org", "password": "wrong password"})
         assert response.status_code == 401  # the Secure CSRF cookie came back over https: the form worked
+
+
+def test_templates_reload_from_disk_only_in_development(settings):
+    from app.main import create_app
+    from app.web.templating import env
+
+    create_app(settings.model_copy(update={"environment": "development"}))
+    assert env.auto_reload is True  # a designer's edit shows on the next page
+    create_app(settings)  # test, like production: templates change only with a deploy
+    assert env.auto_reload is False
