@@ -61,6 +61,11 @@ async def _posted_in_place(ctx: RegionContext, meeting: Meeting, community: Comm
                   csrf_token=ctx.csrf_token)
 
 
+async def _awaits_review(ctx: RegionContext) -> bool:
+    question = await ctx.session.get(Question, ctx.event.data.get("question", {}).get("id", ""))
+    return question is not None and question.status == QuestionStatus.pending
+
+
 async def questions_after_posting(ctx: RegionContext, question_id: str) -> str:
     """What the asker's own page is answered with: the new question placed in the
     list, as everyone else is pushed it (the push then replaces it, as app.js lets
@@ -107,6 +112,8 @@ async def questions_region(ctx: RegionContext) -> str:
 async def review_region(ctx: RegionContext) -> str:
     if not ctx.audience.facilitator:
         return ""
+    if ctx.event is not None and ctx.event.type == "question.posted" and not await _awaits_review(ctx):
+        return ""  # shown at once: the review list is as it was, so nothing to push
     meeting = await ctx.session.get(Meeting, ctx.meeting_id)
     community = await ctx.session.get(Community, meeting.community_id)
     pending = await service.questions_of(ctx.session, ctx.meeting_id, {QuestionStatus.pending}, "time",

@@ -296,3 +296,14 @@ def test_the_askers_page_gets_its_question_placed_not_the_whole_list_again(scene
     assert "What about carers?" in text_of(region(response.text, "my-questions"))
     # Without JavaScript, the redirect shows the whole list as before.
     assert "What about carers?" in questions_text(ana, scene.meeting_id)
+
+
+def test_a_question_shown_at_once_leaves_the_review_list_alone(scene):
+    """Without review the facilitators' review list does not change when a question
+    is posted, so it is not rendered and pushed again with every question."""
+    ana = scene.member("Ana")
+    with scene.facilitator.live(scene.meeting_id) as fac_socket:
+        fac_socket.next()
+        ask(ana, scene.meeting_id, "Who runs the clinic?")
+        seen = fac_socket.wait_for(lambda m: "who runs the clinic" in (questions_seen(m) or "").lower())
+        assert region(seen, "question-review") is None
