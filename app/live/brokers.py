@@ -6,8 +6,11 @@ MemoryBroker (default) serves one process with no extra server; RedisBroker
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
+
+log = logging.getLogger("roundtable.live")
 
 OnMessage = Callable[[str, str], Awaitable[None]]
 OnResync = Callable[[], Awaitable[None]]
@@ -27,14 +30,18 @@ class MemoryBroker:
     by one task, as the Redis broker's listener does. The request that published
     returns at once instead of waiting for the whole room to be sent its push."""
 
+    LIMIT = 10_000  # deliveries waiting; past it they are dropped and every page resyncs
+
     def __init__(self) -> None:
         self._topics: set[str] = set()
         self._on_message: OnMessage | None = None
-        self._waiting: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self._on_resync: OnResync | None = None
+        # (topic, payload), or None: deliveries were dropped, resend every snapshot
+        self._waiting: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue()
         self._delivering: asyncio.Task | None = None
 
     async def start(self, on_message: OnMessage, on_resync: OnResync) -> None:
-        self._on_message = on_message
+        self._on_message, self._on_resync = on_message, on_resync
         self._delivering = asyncio.create_task(self._deliver(), name="live-deliveries")
 
     async def stop(self) -> None:
@@ -51,16 +58,32 @@ class MemoryBroker:
         self._topics.discard(topic)
 
     async def publish(self, topic: str, payload: str) -> None:
-        if self._on_message is not None:
-            self._waiting.put_nowait((topic, payload))
+        if self._on_message is None:
+            return
+        if self._waiting.qsize() >= self.LIMIT:
+            # The hub has fallen far behind (as the Redis broker's inbox limit): drop
+            # what waits and resync everyone from the database, the truth.
+            log.warning("live: %s deliveries waiting; dropping them and resyncing every page", self.LIMIT)
+            while not self._waiting.empty():
+                self._waiting.get_nowait()
+            self._waiting.put_nowait(None)
+        self._waiting.put_nowait((topic, payload))
 
     async def _deliver(self) -> None:
         while True:
-            topic, payload = await self._waiting.get()
-            # Subscriptions are checked on delivery: a page that subscribed after the
-            # publish but before this turn reads its snapshot after it anyway.
-            if self._on_message is not None and topic in self._topics:
-                await self._on_message(topic, payload)  # the hub never raises (it logs)
+            item = await self._waiting.get()
+            try:
+                if item is None:
+                    if self._on_resync is not None:
+                        await self._on_resync()
+                    continue
+                topic, payload = item
+                # Subscriptions are checked on delivery: a page that subscribed after the
+                # publish but before this turn reads its snapshot after it anyway.
+                if self._on_message is not None and topic in self._topics:
+                    await self._on_message(topic, payload)
+            except Exception:  # one bad delivery must not stop every later one
+                log.exception("live: could not deliver a message")
 
     async def ping(self) -> bool:
         return True

@@ -58,7 +58,8 @@ class Connection:
     beyond the one the server runs it in."""
 
     __slots__ = ("websocket", "merges", "meeting_id", "participant_id", "audience", "queue_size", "backlog",
-                 "is_closed", "close_code", "held", "replayed", "serving", "_sender", "_write_frame")
+                 "is_closed", "close_code", "held", "replayed", "serving", "cancelled_serving", "_sender",
+                 "_write_frame")
 
     def __init__(self, websocket: WebSocket, meeting_id: int, participant_id: int, audience: Audience, queue_size: int,
                  merges: bool = True):
@@ -77,6 +78,7 @@ class Connection:
         self.held: list[str] | None = None  # pushes kept back while its snapshot is read
         self.replayed: set[int] | frozenset[int] = frozenset()  # a feed's events already sent from the database
         self.serving: asyncio.Task | None = None
+        self.cancelled_serving = False  # close() cancelled the serving task (once)
         self._sender: asyncio.Task | None = None
         extensions = getattr(websocket, "scope", {}).get("extensions") or {}
         self._write_frame: Callable[[bytes], bool] | None = (extensions.get(FRAMES_EXTENSION) or {}).get("write")
@@ -126,7 +128,14 @@ class Connection:
         self.is_closed, self.close_code = True, code
         if self._sender is not None:
             self._sender.cancel()
-        if self.serving is not None:
+        try:
+            current = asyncio.current_task()
+        except RuntimeError:  # no event loop: nothing is serving it
+            current = None
+        # The serving task checks is_closed after attaching; cancelling it from within
+        # would only end it as "cancelled" in the middle of its own clean-up.
+        if self.serving is not None and self.serving is not current:
+            self.cancelled_serving = True
             self.serving.cancel()
 
     def hold(self) -> bool:
@@ -205,7 +214,7 @@ class LiveHub:
     def let_everyone_reconnect(self) -> None:
         """Close every socket with 1012 ("service restart"): browsers reconnect (htmx
         does not on 1001), here or on another worker, and are counted again."""
-        for conns in list(self._participants.values()):
+        for conns in [*self._participants.values(), *self._feeds.values()]:
             for conn in list(conns):
                 conn.close(1012)
 
@@ -457,11 +466,15 @@ async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[],
         # Inside the try: if attaching fails or is cancelled, the socket is still
         # detached and presence still updated (otherwise someone stays "here").
         await (attach() if attach is not None else hub.attach(conn))
-        await conn.listen()
-    except asyncio.CancelledError:
+        # Closed while attaching (its own backlog overflowed, or a cancel that an await
+        # inside swallowed): do not listen to a socket nobody will close.
         if not conn.is_closed:
-            raise  # the server is stopping this task
-        task.uncancel()  # conn.close(): the hub let this socket go; end normally
+            await conn.listen()
+    except asyncio.CancelledError:
+        # End normally only when conn.close() alone cancelled it; a cancel from the
+        # server itself (even in the same turn) goes on up.
+        if not conn.cancelled_serving or task.uncancel() > 0:
+            raise
     except (OSError, WebSocketDisconnect):
         pass  # the client went away while we were sending to it
     finally:

@@ -1,5 +1,6 @@
 """Question chat pages: ask, withdraw, vote, moderate. Plain forms that htmx enhances."""
 
+from urllib.parse import parse_qs, urlsplit
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -76,7 +77,9 @@ async def _updated(request: Request, session, meeting: Meeting, participant: Par
         tokens = tokens if tokens is not None else my_tokens(request, meeting.id)
         votes = await service.my_votes(session, settings.secret_key, participant, meeting.id)
         mine = await service.mine(session, meeting.id, tokens)
-        ctx = RegionContext(session, meeting.id, Audience.of(participant.is_facilitator), personal={"votes": votes},
+        # The list as this page orders it (its address says, e.g. ?sort=time).
+        sort = parse_qs(urlsplit(request.headers.get("hx-current-url", "")).query).get("sort", [None])[0]
+        ctx = RegionContext(session, meeting.id, Audience.of(participant.is_facilitator, sort), personal={"votes": votes},
                             csrf_token=request.state.csrf_token)
         body = (await questions_after_posting(ctx, posted) if posted is not None
                 else await render_regions(ctx, ("questions",)))

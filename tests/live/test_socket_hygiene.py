@@ -229,3 +229,87 @@ def test_pushes_go_straight_to_a_writable_socket_and_wait_in_order_when_it_is_ba
         assert not conn.is_closed
 
     asyncio.run(asyncio.wait_for(scenario(), 10))
+
+
+class ListeningSocket(FakeSocket):
+    """A client that stays connected until the server closes the socket."""
+
+    def __init__(self):
+        super().__init__()
+        self.closed_with: int | None = None
+        self.gone = asyncio.Event()
+
+    async def receive(self) -> dict:
+        await self.gone.wait()
+        return {"type": "websocket.disconnect", "code": self.closed_with}
+
+    async def close(self, code: int = 1000) -> None:
+        self.closed_with = code
+        self.gone.set()
+
+
+class HubStandIn:
+    """What serve_connection needs of a hub, recording detaches."""
+
+    def __init__(self):
+        self._serving, self._cleanups, self.detached = set(), set(), []
+
+    def _track(self, tasks, task):
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def detach(self, conn):
+        self.detached.append(conn)
+
+
+def test_a_socket_closed_while_it_attaches_is_let_go_not_left_open():
+    """Removed (4403) or overflowing while its snapshot is read, from its own task or
+    another's: the socket is closed with that code and detached, never left open."""
+    from app.live.hub import serve_connection
+
+    async def attach_then(close_from_inside: bool) -> tuple[int | None, bool]:
+        hub, socket = HubStandIn(), ListeningSocket()
+        conn = Connection(socket, 1, 1, MEMBERS, queue_size=4)
+        gone = asyncio.Event()
+
+        async def attach():
+            if close_from_inside:
+                conn.close(4403)  # from within the serving task itself
+            else:
+                asyncio.get_running_loop().call_soon(conn.close, 4403)
+                await asyncio.sleep(0.01)  # an await inside attach, cancelled by close()
+
+        async def on_gone():
+            gone.set()
+
+        serving = asyncio.create_task(serve_connection(hub, conn, on_gone, attach))
+        await asyncio.wait_for(serving, 5)  # it ends: no listening to a socket nobody closes
+        return socket.closed_with, gone.is_set() and hub.detached == [conn] and not serving.cancelled()
+
+    for inside in (True, False):
+        assert asyncio.run(attach_then(inside)) == (4403, True)
+
+
+def test_a_server_cancel_in_the_same_turn_as_a_close_still_cancels_the_task():
+    from app.live.hub import serve_connection
+
+    async def scenario():
+        hub, socket = HubStandIn(), ListeningSocket()
+        conn = Connection(socket, 1, 1, MEMBERS, queue_size=4)
+        attached = asyncio.Event()
+
+        async def attach():
+            attached.set()
+
+        async def on_gone():
+            pass
+
+        serving = asyncio.create_task(serve_connection(hub, conn, on_gone, attach))
+        await asyncio.wait_for(attached.wait(), 5)
+        conn.close(4403)
+        serving.cancel()  # the server stops it too, in the same turn
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(serving, 5)
+        assert socket.closed_with == 4403 and hub.detached == [conn]
+
+    asyncio.run(scenario())

@@ -307,3 +307,23 @@ def test_a_question_shown_at_once_leaves_the_review_list_alone(scene):
         ask(ana, scene.meeting_id, "Who runs the clinic?")
         seen = fac_socket.wait_for(lambda m: "who runs the clinic" in (questions_seen(m) or "").lower())
         assert region(seen, "question-review") is None
+
+
+def test_the_askers_placed_question_follows_the_order_their_page_shows(scene):
+    """The asker's page gets its new question placed as a reload of that page (its
+    address, which htmx sends, says how it is sorted) would list it."""
+    ana, ben, dev = scene.member("Ana"), scene.member("Ben", "carer"), scene.member("Dev", "gp")
+    page = f"http://testserver/meetings/{scene.meeting_id}"
+    for body in ("First?", "Second?", "Third?"):
+        ask(ana, scene.meeting_id, body)
+    first = re.findall(r'id="q-([0-9a-f]{16})"', region(dev.get(page).text, "questions"))[-1]
+    dev.post(f"/meetings/{scene.meeting_id}/questions/{first}/vote", htmx=True)  # the orders now differ
+
+    for sort in ("time", "votes"):
+        response = ben.post(f"/meetings/{scene.meeting_id}/questions", {"body": f"Sorted by {sort}?"}, htmx=True,
+                            headers={"HX-Current-URL": f"{page}?sort={sort}"})
+        target = re.search(r'hx-swap-oob="([a-z]+:#[a-z0-9-]+)"', response.text).group(1)
+        new_id = re.search(r'id="q-([0-9a-f]{16})"', response.text).group(1)
+        listed = re.findall(r'id="q-([0-9a-f]{16})"', region(ben.get(f"{page}?sort={sort}").text, "questions"))
+        after = listed.index(new_id) + 1
+        assert target == (f"beforebegin:#q-{listed[after]}" if after < len(listed) else "beforeend:#open-questions")
