@@ -42,6 +42,7 @@ from app.meetings.models import Participant
 log = logging.getLogger("roundtable.live")
 
 CLOSE_SLOW = 1013  # "try again later": the client reconnects and resyncs
+CLOSE_FAILED = 1011  # "internal error": the client reconnects too
 CLOSE_REMOVED = 4403
 
 
@@ -477,6 +478,11 @@ async def serve_connection(hub: LiveHub, conn: Connection, on_gone: Callable[[],
             raise
     except (OSError, WebSocketDisconnect):
         pass  # the client went away while we were sending to it
+    except Exception:
+        # E.g. the database failed while the snapshot was read. Close with 1011, on
+        # which the page reconnects by itself (on 1000 it would wait, frozen).
+        log.exception("live: a socket in meeting %s failed", conn.meeting_id)
+        conn.close_code = CLOSE_FAILED
     finally:
         conn.serving = None
         conn.close(conn.close_code)

@@ -313,3 +313,25 @@ def test_a_server_cancel_in_the_same_turn_as_a_close_still_cancels_the_task():
         assert socket.closed_with == 4403 and hub.detached == [conn]
 
     asyncio.run(scenario())
+
+
+def test_a_socket_whose_attach_fails_closes_so_that_the_page_reconnects():
+    """A failure while a page attaches (the database, say) closes its socket with 1011,
+    on which htmx reconnects by itself, and still runs the presence clean-up."""
+    from app.live.hub import serve_connection
+
+    async def scenario():
+        hub, socket = HubStandIn(), ListeningSocket()
+        conn = Connection(socket, 1, 1, MEMBERS, queue_size=4)
+        gone = asyncio.Event()
+
+        async def attach():
+            raise RuntimeError("the database went away")
+
+        async def on_gone():
+            gone.set()
+
+        await asyncio.wait_for(serve_connection(hub, conn, on_gone, attach), 5)
+        assert socket.closed_with == 1011 and gone.is_set() and hub.detached == [conn]
+
+    asyncio.run(scenario())
