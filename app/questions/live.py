@@ -61,8 +61,15 @@ async def _posted_in_place(ctx: RegionContext, meeting: Meeting, community: Comm
                   csrf_token=ctx.csrf_token)
 
 
-async def _awaits_review(ctx: RegionContext) -> bool:
-    question = await ctx.session.get(Question, ctx.event.data.get("question", {}).get("id", ""))
+def _posted_id(ctx: RegionContext) -> str | None:
+    """The question a pushed "question.posted" is about; None for any other render."""
+    if ctx.event is None or ctx.event.type != "question.posted":
+        return None
+    return ctx.event.data.get("question", {}).get("id", "")
+
+
+async def _awaits_review(ctx: RegionContext, question_id: str) -> bool:
+    question = await ctx.session.get(Question, question_id)
     return question is not None and question.status == QuestionStatus.pending
 
 
@@ -80,8 +87,8 @@ async def questions_after_posting(ctx: RegionContext, question_id: str) -> str:
 async def questions_region(ctx: RegionContext) -> str:
     meeting = await ctx.session.get(Meeting, ctx.meeting_id)
     community = await ctx.session.get(Community, meeting.community_id)
-    if ctx.event is not None and ctx.event.type == "question.posted":
-        placed = await _posted_in_place(ctx, meeting, community, ctx.event.data.get("question", {}).get("id", ""))
+    if (posted := _posted_id(ctx)) is not None:
+        placed = await _posted_in_place(ctx, meeting, community, posted)
         if placed is not None:
             return placed
     statuses = set(QuestionStatus) - {QuestionStatus.pending} if ctx.audience.facilitator else SHOWN
@@ -112,7 +119,7 @@ async def questions_region(ctx: RegionContext) -> str:
 async def review_region(ctx: RegionContext) -> str:
     if not ctx.audience.facilitator:
         return ""
-    if ctx.event is not None and ctx.event.type == "question.posted" and not await _awaits_review(ctx):
+    if (posted := _posted_id(ctx)) is not None and not await _awaits_review(ctx, posted):
         return ""  # shown at once: the review list is as it was, so nothing to push
     meeting = await ctx.session.get(Meeting, ctx.meeting_id)
     community = await ctx.session.get(Community, meeting.community_id)
