@@ -103,6 +103,17 @@ class RecordingSocket:
         return await asyncio.wait_for(self.received.get(), timeout)
 
 
+async def opens_a_page(app, meeting_id: int, display_name: str) -> None:
+    """Count one joined participant as connected, as their socket opening would (the
+    hub hears of it), without opening one: for tests of the hub alone."""
+    from app.meetings import service
+
+    async with app.state.sessionmaker() as session:
+        person = next(p for p in await service.participants_of(session, meeting_id) if p.display_name == display_name)
+        session.info["hub"] = app.state.hub
+        await service.connected(session, person.id, meeting_id)
+
+
 def frame_text(frame: bytes) -> str:
     """The text of one unmasked frame, read back with the websockets library."""
     from websockets.frames import Frame

@@ -29,6 +29,7 @@ from app.live.events import LiveEvent, meeting_topic, participant_topic
 from app.live.protocol import FRAMES_EXTENSION, text_frame
 from app.live.regions import (
     Audience,
+    RegionCache,
     RegionContext,
     all_regions,
     is_batched,
@@ -46,6 +47,9 @@ CLOSE_FAILED = 1011  # "internal error": the client reconnects too
 CLOSE_REMOVED = 4403
 
 
+# How long a region rendered for a snapshot may serve later ones (see RegionCache):
+# a change that wrongly publishes no event shows on reconnecting pages after this.
+SNAPSHOT_REUSE_SECONDS = 15.0
 MERGE_LIMIT = 64  # pushes sent as one message when a page has fallen behind
 BATCH_CROWD, BATCH_STRETCH = 25, 5  # see LiveHub.batch_interval
 
@@ -170,7 +174,8 @@ class Connection:
 
 class LiveHub:
     def __init__(self, broker: Broker, sessionmaker: async_sessionmaker, queue_size: int = 256,
-                 batch_seconds: float = 1.0, gather_seconds: float = 0.05):
+                 batch_seconds: float = 1.0, gather_seconds: float = 0.05,
+                 reuse_seconds: float = SNAPSHOT_REUSE_SECONDS):
         self.broker = broker
         self.sessionmaker = sessionmaker
         # Who holds this process's sockets, in the database's presence records
@@ -189,6 +194,9 @@ class LiveHub:
         self._batch_timers: dict[str, asyncio.Task] = {}
         # Connections waiting for a snapshot, by what they see: one rendering serves them all
         self._snapshot_waiting: dict[tuple[int, Audience], list[asyncio.Future]] = {}
+        # topic -> the meeting's regions as last rendered, while this worker hears its events
+        self.reuse_seconds = reuse_seconds
+        self._region_caches: dict[str, RegionCache] = {}
         # topic -> audience -> connections on this worker
         self._meetings: dict[str, dict[Audience, set[Connection]]] = defaultdict(lambda: defaultdict(set))
         # Integrations' event feeds (JSON, not HTML): topic -> connections on this worker
@@ -251,6 +259,9 @@ class LiveHub:
         self._meetings[mtopic][conn.audience].add(conn)
         self._participants[ptopic].add(conn)
         await self.broker.subscribe(mtopic)
+        if mtopic not in self._region_caches and self._meetings.get(mtopic):
+            # Only now: what it keeps must be read while this worker hears every event.
+            self._region_caches[mtopic] = RegionCache(self.reuse_seconds)
         await self.broker.subscribe(ptopic)
         conn.release(await self.shared_snapshot(conn.meeting_id, conn.audience))
 
@@ -266,6 +277,7 @@ class LiveHub:
                 del audiences[conn.audience]
             if not audiences:
                 del self._meetings[mtopic]
+                self._region_caches.pop(mtopic, None)  # nobody left to hear its events for
                 lock = self._render_locks.get(mtopic)
                 if lock is not None and not lock.locked():
                     del self._render_locks[mtopic]
@@ -303,8 +315,12 @@ class LiveHub:
         await self.broker.publish(participant_topic(participant_id), json.dumps({"command": command}))
 
     async def snapshot(self, meeting_id: int, audience: Audience) -> str:
+        kept = self._region_caches.get(meeting_topic(meeting_id))
         async with self.sessionmaker() as session:
-            return await render_regions(RegionContext(session, meeting_id, audience), all_regions())
+            ctx = RegionContext(session, meeting_id, audience)
+            if kept is None:
+                return await render_regions(ctx, all_regions())
+            return await kept.render(ctx, all_regions())
 
     async def shared_snapshot(self, meeting_id: int, audience: Audience) -> str:
         """A snapshot read after the caller subscribed, shared with everyone else who
@@ -339,6 +355,8 @@ class LiveHub:
     async def resync_everyone(self) -> None:
         """After the broker lost messages (e.g. Redis restarted), resend every snapshot,
         and let go of anyone removed meanwhile (their "removed" command was lost too)."""
+        for kept in self._region_caches.values():
+            kept.forget()
         await self._close_removed()
         for topic, audiences in list(self._meetings.items()):
             meeting_id = int(topic.split(":")[1])
@@ -375,6 +393,10 @@ class LiveHub:
                 conn.close(CLOSE_REMOVED)
 
     async def _on_meeting_event(self, topic: str, event: LiveEvent) -> None:
+        names = regions_for(event.type)
+        kept = self._region_caches.get(topic)
+        if kept is not None and names and not is_batched(event.type):
+            kept.forget(names)  # first, in order of arrival: the next snapshot reads them anew
         feeds = self._feeds.get(topic)
         if feeds:
             text = event.feed_json()
@@ -382,7 +404,6 @@ class LiveHub:
             for feed in list(feeds):
                 if event.seq not in feed.replayed:
                     feed.offer(text, frame)
-        names = regions_for(event.type)
         if not names or not self._meetings.get(topic):
             return
         if is_batched(event.type):
@@ -394,6 +415,12 @@ class LiveHub:
         """Render these regions once per audience here and send them to each socket."""
         if not self._meetings.get(topic):
             return
+        # A batch renders as a snapshot does, the truth now: snapshots may reuse it.
+        # Forgotten first, so that if this push fails no snapshot reuses what it replaces.
+        kept = self._region_caches.get(topic) if event is None else None
+        if kept is not None:
+            kept.forget(names)
+            generation, began = kept.generation, kept.clock()
         async with self._render_locks[topic], self.sessionmaker() as session:
             audiences = self._meetings.get(topic)
             if not audiences:
@@ -408,6 +435,8 @@ class LiveHub:
                 frame = text_frame(text)  # one encoding for the whole audience
                 for conn in list(conns):
                     conn.offer(text, frame)
+            if kept is not None:
+                kept.keep(generation, began, cache)
 
     def batch_interval(self, topic: str) -> float:
         """How long a meeting's batches wait for each other: batch_seconds, stretched

@@ -5,9 +5,10 @@ renders the current truth from the database, so the same function serves a page
 load, a pushed update and the snapshot a (re)connecting browser receives.
 """
 
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, fields
 from typing import Any
-from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +34,7 @@ class Audience:
         return cls(facilitator, sort if sort in SORTS else "votes")
 
 
+_AUDIENCE_FIELDS = tuple(f.name for f in fields(Audience))
 MEMBERS = Audience(False)
 FACILITATORS = Audience(True)
 
@@ -111,23 +113,86 @@ def all_regions() -> tuple[str, ...]:
     return tuple(_regions)
 
 
+def cache_key(name: str, audience: Audience) -> tuple:
+    """What a rendering of a region can be shared under: its name and the parts of the
+    audience it depends on (or all of them)."""
+    depends = _depends.get(name)
+    names = depends if depends is not None else _AUDIENCE_FIELDS
+    return name, audience.display, tuple(getattr(audience, f) for f in names)
+
+
 async def render_regions(ctx: RegionContext, names: tuple[str, ...], cache: dict | None = None) -> str:
-    """Render these regions for one audience. With `cache` (one per pushed event),
-    audiences that see a region alike share one rendering."""
+    """Render these regions for one audience. With `cache` (one per pushed event, or
+    see RegionCache), audiences that see a region alike share one rendering."""
     display = ctx.audience.display
     parts = []
     for name in names:
         if (name in _display_regions) != display:
             continue
-        depends = _depends.get(name)
-        if cache is None or depends is None:
+        if cache is None:
             parts.append(await _regions[name](ctx))
             continue
-        key = (name, display, tuple(getattr(ctx.audience, f) for f in depends))
+        key = cache_key(name, ctx.audience)
         if key not in cache:
             cache[key] = await _regions[name](ctx)
         parts.append(cache[key])
     return "".join(parts)
+
+
+class RegionCache:
+    """One meeting's regions as last rendered without an event (a snapshot, or a batch
+    of arrivals), kept by a worker while it has pages in that meeting, so it hears
+    every event of it. When a crowd connects, each page's snapshot then renders only
+    what changed since the last one ("who is here"), not the whole meeting.
+
+    It is right because every change to a region publishes an event that refreshes
+    it (live pushes need that already): the hub forgets those regions when the event
+    arrives. An event still on its way reaches every page registered by then, so a
+    page given an older copy is pushed the change after its snapshot. A reading that
+    began before something was forgotten is not kept (`generation`). Batched events
+    are not forgotten on arrival: their batch, due to every page, renders them anew
+    and keeps that. `max_age` bounds the harm of a change that has no event."""
+
+    __slots__ = ("max_age", "clock", "generation", "_texts")
+
+    def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic):
+        self.max_age = max_age
+        self.clock = clock
+        self.generation = 0
+        self._texts: dict[tuple, tuple[str, float]] = {}  # cache_key -> (text, when its reading began)
+
+    async def render(self, ctx: RegionContext, names: tuple[str, ...]) -> str:
+        """render_regions, reusing what is kept and keeping what it had to render."""
+        generation, began = self.generation, self.clock()
+        reused = self.usable(began)
+        texts = dict(reused)
+        text = await render_regions(ctx, names, texts)
+        self.keep(generation, began, {key: t for key, t in texts.items() if key not in reused})
+        return text
+
+    def usable(self, now: float) -> dict:
+        """The renderings young enough to reuse, as a cache for render_regions."""
+        oldest = now - self.max_age
+        return {key: text for key, (text, began) in self._texts.items() if began > oldest}
+
+    def keep(self, generation: int, began: float, texts: dict) -> None:
+        """Keep renderings from a reading that began at `began`, when `generation` was
+        current, unless something was forgotten since (they may predate it)."""
+        if generation != self.generation:
+            return
+        for key, text in texts.items():
+            known = self._texts.get(key)
+            if known is None or known[1] < began:
+                self._texts[key] = (text, began)
+
+    def forget(self, names: tuple[str, ...] | None = None) -> None:
+        """These regions changed (None: everything may have)."""
+        self.generation += 1
+        if names is None:
+            self._texts.clear()
+            return
+        for key in [k for k in self._texts if k[0] in names]:
+            del self._texts[key]
 
 
 # --- grouping: which breakout room each person's page belongs to -----------------

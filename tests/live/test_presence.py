@@ -3,7 +3,7 @@
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from tests.helpers import RecordingSocket, region, text_of
+from tests.helpers import RecordingSocket, opens_a_page, region, text_of
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -179,10 +179,7 @@ def test_batched_events_are_never_announced():
 def test_in_a_calm_meeting_one_arrival_shows_at_once(client, scene):
     """Batching limits a meeting to one batch a second, but a lone arrival does not
     wait for it: the first event of a calm spell goes out after a moment."""
-    import asyncio
-
     from app.live.regions import FACILITATORS
-    from app.meetings import service
 
     scene.member("Ana")
     hub = client.app.state.hub
@@ -194,11 +191,7 @@ def test_in_a_calm_meeting_one_arrival_shows_at_once(client, scene):
         client.portal.call(page.next)  # the snapshot
 
         async def ana_arrives_and_is_seen() -> str:
-            async with client.app.state.sessionmaker() as session:
-                ana = next(p for p in await service.participants_of(session, scene.meeting_id)
-                           if p.display_name == "Ana")
-                session.info["hub"] = hub
-                await service.connected(session, ana.id, scene.meeting_id)
+            await opens_a_page(client.app, scene.meeting_id, "Ana")
             while (part := presence_text(await page.next())) is None:
                 pass
             return part
