@@ -6,7 +6,6 @@ from app.actions import sources  # noqa: F401  (registers what can become an act
 from app.actions.models import STATUS_LABELS, TRACKED, ActionStatus
 from app.communities.models import Community
 from app.live.regions import RegionContext, region, refreshes
-from app.meetings.models import Meeting
 from app.web.templating import env, render
 
 ACTION_EVENTS = ("action.created", "action.proposed", "action.updated", "action.noted", "action.deleted")
@@ -43,8 +42,7 @@ def carried_label(action, meetings: dict, community: Community, today) -> str:
 
 
 async def actions_context(ctx: RegionContext) -> dict:
-    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
-    community = await ctx.session.get(Community, meeting.community_id)
+    meeting, community = await ctx.meeting_and_community()
     carried = await service.carried_over(ctx.session, meeting)
     here = await service.meeting_actions(ctx.session, meeting, TRACKED)
     proposals = (await service.meeting_actions(ctx.session, meeting, (ActionStatus.proposed,))

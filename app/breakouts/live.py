@@ -7,9 +7,7 @@ from app.breakouts import sources  # noqa: F401  (room notes -> actions)
 from app.questions import service as questions
 from app.questions.models import QuestionStatus
 from app.breakouts.models import RoundStatus
-from app.communities.models import Community
 from app.live.regions import RegionContext, groups_by, region, refreshes, regroups
-from app.meetings.models import Meeting
 from app.meetings.service import after_join
 from app.web.templating import render
 
@@ -39,8 +37,7 @@ def _other_room(ctx: RegionContext) -> bool:
 async def breakout_region(ctx: RegionContext) -> str:
     if _other_room(ctx):
         return ""
-    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
-    community = await ctx.session.get(Community, meeting.community_id)
+    meeting, community = await ctx.meeting_and_community()
     live = await service.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.live)
     context = {"meeting": meeting, "community": community, "csrf_token": ctx.csrf_token, "round": live,
                "room": None, "seats": [], "messages": [], "report": None, "report_rooms": [],
@@ -70,8 +67,7 @@ async def breakout_region(ctx: RegionContext) -> str:
 async def control_region(ctx: RegionContext) -> str:
     if not ctx.audience.facilitator or (ctx.event is not None and ctx.event.type == "breakout.chat"):
         return ""
-    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
-    community = await ctx.session.get(Community, meeting.community_id)
+    meeting, community = await ctx.meeting_and_community()
     current = (await service.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.live)
                or await service.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.draft))
     rooms, seats, unseated = [], {}, []

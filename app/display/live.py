@@ -9,22 +9,15 @@ import base64
 
 from app.breakouts import service as breakouts
 from app.breakouts.models import RoundStatus
-from app.communities.models import Community
 from app.icebreakers.live import DISPLAY_EVENTS as ICEBREAKER_EVENTS
 from app.icebreakers.live import icebreaker_display
 from app.live.regions import RegionContext, region, refreshes
 from app.meetings import service as meetings
-from app.meetings.models import Meeting
 from app.questions import service as questions
 from app.questions.models import QuestionStatus
 from app.web.templating import render
 
 MAX_NAMES_PER_TABLE = 12  # a projector is read from across the room
-
-
-async def _meeting_and_community(ctx: RegionContext) -> tuple[Meeting, Community]:
-    meeting = await meetings.get_meeting(ctx.session, ctx.meeting_id)
-    return meeting, await ctx.session.get(Community, meeting.community_id)
 
 
 def qr_data_uri(url: str) -> str:
@@ -37,7 +30,7 @@ def qr_data_uri(url: str) -> str:
 
 @region("display-status", display=True, depends=())
 async def status_region(ctx: RegionContext) -> str:
-    meeting, _ = await _meeting_and_community(ctx)
+    meeting, _ = await ctx.meeting_and_community()
     return render("display/_status.html", meeting=meeting)
 
 
@@ -52,7 +45,7 @@ async def agenda_region(ctx: RegionContext) -> str:
 
 @region("display-question", display=True, depends=())
 async def question_region(ctx: RegionContext) -> str:
-    meeting, community = await _meeting_and_community(ctx)
+    meeting, community = await ctx.meeting_and_community()
     shown = await questions.questions_of(ctx.session, ctx.meeting_id, {QuestionStatus.open})
     pinned = [q for q in shown if q.pinned]
     return render("display/_question.html", community=community, pinned=pinned, waiting=len(shown) - len(pinned))
@@ -60,7 +53,7 @@ async def question_region(ctx: RegionContext) -> str:
 
 @region("display-breakout", display=True, depends=())
 async def breakout_region(ctx: RegionContext) -> str:
-    meeting, community = await _meeting_and_community(ctx)
+    meeting, community = await ctx.meeting_and_community()
     live = await breakouts.round_with_status(ctx.session, ctx.meeting_id, RoundStatus.live)
     tables, online_rooms = [], 0
     if live is not None:
@@ -78,7 +71,7 @@ async def breakout_region(ctx: RegionContext) -> str:
 
 @region("display-join", display=True, depends=("origin",))
 async def join_region(ctx: RegionContext) -> str:
-    meeting, _ = await _meeting_and_community(ctx)
+    meeting, _ = await ctx.meeting_and_community()
     url = f"{ctx.audience.origin}/j/{meeting.join_code}" if meeting.join_code and ctx.audience.origin else None
     return render("display/_join.html", url=url, qr=qr_data_uri(url) if url else None,
                   ended=meeting.status == "ended")

@@ -26,18 +26,12 @@ from app.icebreakers.bank import CATEGORIES, MODE_LABELS
 from app.icebreakers.models import RunStatus
 from app.live.news import announces
 from app.live.regions import RegionContext, batches, region, refreshes
-from app.meetings.models import Meeting
 from app.web.templating import env, render
 
 env.globals["icebreaker_modes"] = MODE_LABELS
 env.globals["icebreaker_categories"] = CATEGORIES
 
 DISPLAY_EVENTS = ("icebreaker.launched", "icebreaker.answered", "icebreaker.closed", "icebreaker.regrouped")
-
-
-async def _meeting_and_community(ctx: RegionContext) -> tuple[Meeting, Community]:
-    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
-    return meeting, await ctx.session.get(Community, meeting.community_id)
 
 
 async def picker_context(session, community: Community, category: str | None) -> dict:
@@ -51,7 +45,7 @@ async def picker_context(session, community: Community, category: str | None) ->
 
 @region("icebreaker", depends=("facilitator",))
 async def icebreaker_region(ctx: RegionContext) -> str:
-    meeting, community = await _meeting_and_community(ctx)
+    meeting, community = await ctx.meeting_and_community()
     run = await service.current_run(ctx.session, ctx.meeting_id)
     mine = ctx.personal.get("icebreaker") or {}
     if run is None or mine.get("run_id") != run.id:  # nothing of theirs in this run (or none runs)
@@ -77,7 +71,7 @@ def mine_fragment(community: Community, run, mine: dict) -> str:
 
 @region("icebreaker-results", depends=("facilitator",))
 async def results_region(ctx: RegionContext) -> str:
-    meeting, community = await _meeting_and_community(ctx)
+    meeting, community = await ctx.meeting_and_community()
     run = await service.current_run(ctx.session, ctx.meeting_id)
     view = await service.view_of(ctx.session, run) if run is not None else None
     # Facilitators can turn an answer into an action in one step.
@@ -87,7 +81,7 @@ async def results_region(ctx: RegionContext) -> str:
 
 @region("icebreaker-record", depends=())
 async def record_region(ctx: RegionContext) -> str:
-    meeting, community = await _meeting_and_community(ctx)
+    meeting, community = await ctx.meeting_and_community()
     runs = await service.runs_of(ctx.session, ctx.meeting_id, RunStatus.closed, newest_first=True)
     views = [await service.view_of(ctx.session, run) for run in runs]
     return render("icebreakers/_record.html", meeting=meeting, community=community, views=views)
@@ -95,7 +89,7 @@ async def record_region(ctx: RegionContext) -> str:
 
 async def icebreaker_display(ctx: RegionContext) -> str:
     """The current icebreaker, large, for the room display: `<div id="icebreaker-display">`."""
-    meeting, community = await _meeting_and_community(ctx)
+    meeting, community = await ctx.meeting_and_community()
     run = await service.current_run(ctx.session, ctx.meeting_id)
     view = await service.view_of(ctx.session, run) if run is not None else None
     return render("icebreakers/_display.html", meeting=meeting, community=community, run=run, view=view, large=True)

@@ -8,9 +8,15 @@ load, a pushed update and the snapshot a (re)connecting browser receives.
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.errors import NotFound
+
+if TYPE_CHECKING:
+    from app.communities.models import Community
+    from app.meetings.models import Meeting
 
 
 SORTS = ("votes", "time")
@@ -52,6 +58,21 @@ class RegionContext:
     personal: dict = field(default_factory=dict)
     # The event being pushed, if any: a region may skip audiences it does not concern.
     event: Any = None
+    _meeting_and_community: tuple | None = field(default=None, repr=False)
+
+    async def meeting_and_community(self) -> tuple["Meeting", "Community"]:
+        """The meeting and its community, read once for all the regions rendered with
+        this context (the session does not keep them between regions: its identity
+        map holds them weakly)."""
+        if self._meeting_and_community is None:
+            from app.communities.models import Community
+            from app.meetings.models import Meeting
+
+            meeting = await self.session.get(Meeting, self.meeting_id)
+            if meeting is None:
+                raise NotFound("There is no such meeting.")
+            self._meeting_and_community = meeting, await self.session.get(Community, meeting.community_id)
+        return self._meeting_and_community
 
 
 Renderer = Callable[[RegionContext], Awaitable[str]]

@@ -2,21 +2,14 @@
 
 from itertools import groupby
 
-from app.communities.models import Community
 from app.live.regions import RegionContext, batches, region, refreshes
 from app.meetings import service
 from app.web.templating import render
 
 
-async def _meeting_and_community(ctx: RegionContext):
-    meeting = await service.get_meeting(ctx.session, ctx.meeting_id)
-    community = await ctx.session.get(Community, meeting.community_id)
-    return meeting, community
-
-
 @region("status", depends=("facilitator",))
 async def status_region(ctx: RegionContext) -> str:
-    meeting, community = await _meeting_and_community(ctx)
+    meeting, community = await ctx.meeting_and_community()
     return render(
         "meetings/_status.html",
         meeting=meeting,
@@ -28,7 +21,7 @@ async def status_region(ctx: RegionContext) -> str:
 
 @region("agenda", depends=("facilitator",))
 async def agenda_region(ctx: RegionContext) -> str:
-    meeting, community = await _meeting_and_community(ctx)
+    meeting, community = await ctx.meeting_and_community()
     items = await service.agenda_of(ctx.session, ctx.meeting_id)
     return render(
         "meetings/_agenda.html",
@@ -46,8 +39,8 @@ AWAY_NAMES_LIMIT = 40
 
 @region("presence", depends=("facilitator",))
 async def presence_region(ctx: RegionContext) -> str:
-    meeting, community = await _meeting_and_community(ctx)
-    people = await service.participants_of(ctx.session, ctx.meeting_id)
+    meeting, community = await ctx.meeting_and_community()
+    people = await service.presence_of(ctx.session, ctx.meeting_id)
     here = [p for p in people if p.live_connections > 0]
     order = {r.slug: i for i, r in enumerate(community.role_options)}
     here.sort(key=lambda p: (order.get(p.role, len(order)), p.display_name.lower()))

@@ -77,16 +77,14 @@ async def questions_after_posting(ctx: RegionContext, question_id: str) -> str:
     """What the asker's own page is answered with: the new question placed in the
     list, as everyone else is pushed it (the push then replaces it, as app.js lets
     a newer copy of a placed item do), not the whole list rendered again per post."""
-    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
-    community = await ctx.session.get(Community, meeting.community_id)
+    meeting, community = await ctx.meeting_and_community()
     placed = await _posted_in_place(ctx, meeting, community, question_id)
     return placed if placed is not None else await questions_region(ctx)
 
 
 @region("questions", depends=("facilitator", "sort"))
 async def questions_region(ctx: RegionContext) -> str:
-    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
-    community = await ctx.session.get(Community, meeting.community_id)
+    meeting, community = await ctx.meeting_and_community()
     if (posted := _posted_id(ctx)) is not None:
         placed = await _posted_in_place(ctx, meeting, community, posted)
         if placed is not None:
@@ -121,8 +119,7 @@ async def review_region(ctx: RegionContext) -> str:
         return ""
     if (posted := _posted_id(ctx)) is not None and not await _awaits_review(ctx, posted):
         return ""  # shown at once: the review list is as it was, so nothing to push
-    meeting = await ctx.session.get(Meeting, ctx.meeting_id)
-    community = await ctx.session.get(Community, meeting.community_id)
+    meeting, community = await ctx.meeting_and_community()
     pending = await service.questions_of(ctx.session, ctx.meeting_id, {QuestionStatus.pending}, "time",
                                          where=service.ANYWHERE)
     jargon = await service.jargon_summary(ctx.session, ctx.meeting_id)
