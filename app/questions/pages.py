@@ -75,7 +75,10 @@ async def _updated(request: Request, session, meeting: Meeting, participant: Par
     else:
         settings = request.app.state.settings
         tokens = tokens if tokens is not None else my_tokens(request, meeting.id)
-        votes = await service.my_votes(session, settings.secret_key, participant, meeting.id)
+        # Posting changes no votes: the page keeps its #my-votes, and a busy meeting's
+        # posts do not each work out this person's key for every open question.
+        votes = (await service.my_votes(session, settings.secret_key, participant, meeting.id)
+                 if posted is None else set())
         mine = await service.mine(session, meeting.id, tokens)
         # The list as this page orders it (its address says, e.g. ?sort=time).
         sort = parse_qs(urlsplit(request.headers.get("hx-current-url", "")).query).get("sort", [None])[0]
@@ -83,8 +86,9 @@ async def _updated(request: Request, session, meeting: Meeting, participant: Par
                             csrf_token=request.state.csrf_token)
         body = (await questions_after_posting(ctx, posted) if posted is not None
                 else await render_regions(ctx, ("questions",)))
-        body += render("questions/_mine.html", meeting=meeting, my_questions=mine, my_vote_ids=sorted(votes),
-                       csrf_token=request.state.csrf_token)
+        body += render("questions/_mine.html", meeting=meeting, my_questions=mine, csrf_token=request.state.csrf_token)
+        if posted is None:
+            body += render("questions/_my_votes.html", my_vote_ids=sorted(votes))
         if note:
             body += render("_flash.html", message=note)
         response = HTMLResponse(body)

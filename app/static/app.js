@@ -47,14 +47,18 @@
     setConnection("closed", "Connection lost. Trying to reconnect…");
   });
   // A pushed item placed into a list (a new question) may already be on the page,
-  // from a full list pushed just before it: the newer copy replaces the older.
+  // from the asker's own reply or a full list pushed just before it: the newer copy
+  // replaces the older, also when it is appended to the list that holds the older
+  // (a new question goes last when the list is ordered by votes).
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var fragment = event.detail.fragment, target = event.detail.target;
     if (!fragment || !fragment.children) return;
     for (var i = 0; i < fragment.children.length; i++) {
       var id = fragment.children[i].id;
       var old = id ? document.getElementById(id) : null;
-      if (old && old !== target && !old.contains(target) && !target.contains(old)) old.remove();
+      if (old && old !== target && !old.contains(target) && (!target.contains(old) || old.parentNode === target)) {
+        old.remove();
+      }
     }
   });
   // Small forms (a question, a chat message) are emptied once sent. The listener

@@ -35,6 +35,7 @@ PEOPLE = [
     ("Lou", "Lay member or patient", False, PHONE),
 ]
 QUESTION = "Will the new physio service take self-referrals, or do we still need a GP letter?"
+FOLLOW_UP = "Is there a waiting list for the hydrotherapy pool?"
 ACTION = "Draft a self-referral leaflet with the lay members"
 
 
@@ -204,6 +205,14 @@ def anonymous_question(m: Meeting) -> None:
             expect(other.page.locator("#questions li.question", has_text=QUESTION)).to_contain_text(votes)
     checked(m, "with an upvoted anonymous question")
 
+    # Pat asks too. Posting changes no votes, so the reply leaves the page's record of
+    # them alone: the list pushed next (the pin) still shows Pat's upvote as theirs.
+    pat = m.member("Pat").page
+    pat.get_by_label("Your question").fill(FOLLOW_UP)
+    pat.get_by_role("button", name="Post question").click()
+    expect(pat.locator("#flash")).to_contain_text("Your question was posted.")
+    expect(pat.locator("#questions li.question", has_text=FOLLOW_UP)).to_have_count(1)
+
     m.facilitator.page.locator("#questions li.question", has_text=QUESTION).get_by_role(
         "button", name=re.compile("^Pin to top")).click()
     for person in m.everyone:
@@ -213,6 +222,8 @@ def anonymous_question(m: Meeting) -> None:
     on_display = m.display.page.locator("#display-question")
     expect(on_display).to_contain_text(QUESTION)
     expect(on_display).to_contain_text("Asked anonymously · 3 votes")
+    pats_vote = pat.locator("#questions .pinned-list li.question", has_text=QUESTION).locator("button.vote")
+    expect(pats_vote).to_have_attribute("aria-pressed", "true")
     expect_news(m.phone, re.compile("^A question was pinned to the top: Will the new physio"))
     checked(m, "with a pinned question")
 
