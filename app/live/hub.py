@@ -422,7 +422,7 @@ class LiveHub:
         kept = self._region_caches.get(topic) if event is None else None
         if kept is not None:
             kept.forget(names)
-            generation, began = kept.generation, kept.clock()
+            mark, began = kept.mark(), kept.clock()
         async with self._render_locks[topic], self.sessionmaker() as session:
             audiences = self._meetings.get(topic)
             if not audiences:
@@ -438,7 +438,7 @@ class LiveHub:
                 for conn in list(conns):
                     conn.offer(text, frame)
             if kept is not None:
-                kept.keep(generation, began, cache)
+                kept.keep(mark, began, cache)
 
     def batch_interval(self, topic: str) -> float:
         """How long a meeting's batches wait for each other: batch_seconds, stretched

@@ -169,26 +169,33 @@ class RegionCache:
     It is right because every change to a region publishes an event that refreshes
     it (live pushes need that already): the hub forgets those regions when the event
     arrives. An event still on its way reaches every page registered by then, so a
-    page given an older copy is pushed the change after its snapshot. A reading that
-    began before something was forgotten is not kept (`generation`). Batched events
-    are not forgotten on arrival: their batch, due to every page, renders them anew
-    and keeps that. `max_age` bounds the harm of a change that has no event."""
+    page given an older copy is pushed the change after its snapshot. A region read
+    by a reading that began before that region was forgotten is not kept (`mark`);
+    its other regions are. Batched events are not forgotten on arrival: their batch,
+    due to every page, renders them anew and keeps that. `max_age` bounds the harm of
+    a change that has no event."""
 
-    __slots__ = ("max_age", "clock", "generation", "_texts")
+    __slots__ = ("max_age", "clock", "_changes", "_changed_at", "_all_changed_at", "_texts")
 
     def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic):
         self.max_age = max_age
         self.clock = clock
-        self.generation = 0
+        self._changes = 0  # how many times something was forgotten
+        self._changed_at: dict[str, int] = {}  # region name -> _changes when it was last forgotten
+        self._all_changed_at = 0
         self._texts: dict[tuple, tuple[str, float]] = {}  # cache_key -> (text, when its reading began)
+
+    def mark(self) -> int:
+        """Taken when a reading begins, for keep()."""
+        return self._changes
 
     async def render(self, ctx: RegionContext, names: tuple[str, ...]) -> str:
         """render_regions, reusing what is kept and keeping what it had to render."""
-        generation, began = self.generation, self.clock()
+        mark, began = self.mark(), self.clock()
         reused = self.usable(began)
         texts = dict(reused)
         text = await render_regions(ctx, names, texts)
-        self.keep(generation, began, {key: t for key, t in texts.items() if key not in reused})
+        self.keep(mark, began, {key: t for key, t in texts.items() if key not in reused})
         return text
 
     def usable(self, now: float) -> dict:
@@ -196,22 +203,27 @@ class RegionCache:
         oldest = now - self.max_age
         return {key: text for key, (text, began) in self._texts.items() if began > oldest}
 
-    def keep(self, generation: int, began: float, texts: dict) -> None:
-        """Keep renderings from a reading that began at `began`, when `generation` was
-        current, unless something was forgotten since (they may predate it)."""
-        if generation != self.generation:
+    def keep(self, mark: int, began: float, texts: dict) -> None:
+        """Keep renderings from a reading that began at `began` (at `mark`), except of
+        regions forgotten since (it may have read them before they changed)."""
+        if self._all_changed_at > mark:
             return
         for key, text in texts.items():
+            if self._changed_at.get(key[0], 0) > mark:
+                continue
             known = self._texts.get(key)
             if known is None or known[1] < began:
                 self._texts[key] = (text, began)
 
     def forget(self, names: tuple[str, ...] | None = None) -> None:
         """These regions changed (None: everything may have)."""
-        self.generation += 1
+        self._changes += 1
         if names is None:
+            self._all_changed_at = self._changes
             self._texts.clear()
             return
+        for name in names:
+            self._changed_at[name] = self._changes
         for key in [k for k in self._texts if k[0] in names]:
             del self._texts[key]
 

@@ -32,7 +32,7 @@ def test_what_is_kept_is_reused_until_it_changes_or_grows_old():
     clock = Clock()
     cache = RegionCache(max_age=15.0, clock=clock)
     agenda, status = ("agenda", False, (False,)), ("status", False, (False,))
-    cache.keep(cache.generation, clock(), {agenda: "<agenda v1>", status: "<status v1>"})
+    cache.keep(cache.mark(), clock(), {agenda: "<agenda v1>", status: "<status v1>"})
     assert cache.usable(clock()) == {agenda: "<agenda v1>", status: "<status v1>"}
 
     cache.forget(("agenda",))
@@ -41,18 +41,23 @@ def test_what_is_kept_is_reused_until_it_changes_or_grows_old():
     clock.now += 15.0
     assert cache.usable(clock()) == {}  # a change with no event shows after max_age at worst
 
-    cache.keep(cache.generation, clock(), {agenda: "<agenda v2>"})
+    cache.keep(cache.mark(), clock(), {agenda: "<agenda v2>"})
     cache.forget()
     assert cache.usable(clock()) == {}
 
 
-def test_a_reading_begun_before_a_change_is_not_kept():
+def test_a_region_read_before_it_changed_is_not_kept_but_the_rest_of_the_reading_is():
     clock = Clock()
     cache = RegionCache(max_age=15.0, clock=clock)
-    key = ("agenda", False, (False,))
-    generation, began = cache.generation, clock()
-    cache.forget(("questions",))  # any change while the reading was under way
-    cache.keep(generation, began, {key: "<agenda, maybe from before the change>"})
+    agenda, status = ("agenda", False, (False,)), ("status", False, (False,))
+    mark, began = cache.mark(), clock()
+    cache.forget(("agenda",))  # the agenda changed while the reading was under way
+    cache.keep(mark, began, {agenda: "<agenda, maybe from before the change>", status: "<status>"})
+    assert cache.usable(clock()) == {status: "<status>"}
+
+    mark = cache.mark()
+    cache.forget()  # everything may have changed (a resync)
+    cache.keep(mark, began, {status: "<status, maybe old>"})
     assert cache.usable(clock()) == {}
 
 
@@ -60,8 +65,8 @@ def test_an_older_reading_does_not_replace_a_newer_one():
     clock = Clock()
     cache = RegionCache(max_age=15.0, clock=clock)
     key = ("agenda", False, (False,))
-    cache.keep(cache.generation, 105.0, {key: "<newer>"})
-    cache.keep(cache.generation, 101.0, {key: "<older>"})
+    cache.keep(cache.mark(), 105.0, {key: "<newer>"})
+    cache.keep(cache.mark(), 101.0, {key: "<older>"})
     assert cache.usable(clock()) == {key: "<newer>"}
 
 
