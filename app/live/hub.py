@@ -243,20 +243,18 @@ class LiveHub:
                        merges: bool = True) -> Connection:
         return Connection(websocket, meeting_id, participant_id, audience, self.queue_size, merges)
 
-    async def attach(self, conn: Connection, placed: bool = False) -> None:
+    async def attach(self, conn: Connection) -> None:
         """Register a connection, subscribe, then queue its snapshot: events that race
         the snapshot are rendered from newer truth, so the client converges.
-        `placed`: the caller has just read its breakout room into its audience.
 
         Registered before subscribing, so a concurrent detach of the topic's last
         other socket cannot unsubscribe the topic from under it. The broker returns
         once the subscription is live (Redis: confirmed), so the snapshot, read
         afterwards, cannot miss an event published in between."""
         mtopic, ptopic = meeting_topic(conn.meeting_id), participant_topic(conn.participant_id)
-        if not placed:
-            async with self.sessionmaker() as session:
-                rooms = await rooms_for(session, conn.meeting_id, [conn.participant_id])
-            conn.audience = replace(conn.audience, room_id=rooms.get(conn.participant_id))
+        async with self.sessionmaker() as session:
+            rooms = await rooms_for(session, conn.meeting_id, [conn.participant_id])
+        conn.audience = replace(conn.audience, room_id=rooms.get(conn.participant_id))
         conn.hold()
         self._meetings[mtopic][conn.audience].add(conn)
         self._participants[ptopic].add(conn)

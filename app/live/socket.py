@@ -1,7 +1,6 @@
 """The meeting's live socket: identity and Origin checks, presence, then the hub."""
 
 import logging
-from dataclasses import replace
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
@@ -10,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import DomainError
 from app.live.hub import serve_connection
-from app.live.regions import Audience, rooms_for
+from app.live.regions import Audience
 from app.meetings import service
 from app.meetings.viewer import resolve_viewer
 
@@ -35,17 +34,19 @@ def origin_allowed(websocket: WebSocket) -> bool:
     return parts.netloc != "" and parts.netloc == websocket.headers.get("host")
 
 
-async def who_connects(websocket: WebSocket, session: AsyncSession, meeting_id: int) -> tuple[int, Audience, int] | None:
+async def who_connects(websocket: WebSocket, meeting_id: int) -> tuple[int, Audience, int] | None:
     """The participant behind a socket, what they see and how many sockets they have
     open, or None. Plain values: a socket lives for hours, and holding the meeting's
     rows for each of 2,000 would cost memory for nothing."""
-    try:
-        viewer = await resolve_viewer(websocket, session, meeting_id)
-    except DomainError:
-        return None
-    if viewer.participant is None:
-        return None
-    return viewer.participant.id, viewer.audience(websocket.query_params.get("sort")), viewer.participant.live_connections
+    async with websocket.app.state.sessionmaker() as session:
+        session.info["hub"] = websocket.app.state.hub
+        try:
+            viewer = await resolve_viewer(websocket, session, meeting_id)
+        except DomainError:
+            return None
+        if viewer.participant is None:
+            return None
+        return viewer.participant.id, viewer.audience(websocket.query_params.get("sort")), viewer.participant.live_connections
 
 
 @router.websocket("/meetings/{meeting_id}/live")
@@ -56,24 +57,18 @@ async def meeting_socket(websocket: WebSocket, meeting_id: int) -> None:
         return
     app = websocket.app
     hub = app.state.hub
-    # One session for who it is, their presence and their breakout room: when a crowd
-    # connects, each session's set-up is a good part of what a socket costs to open.
+    connecting = await who_connects(websocket, meeting_id)
+    if connecting is None:
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    participant_id, audience, open_sockets = connecting
+    if open_sockets >= app.state.settings.live_max_connections_per_participant:
+        await websocket.close(code=CLOSE_POLICY, reason="Too many open pages for one person")
+        return
+    await websocket.accept()
     async with app.state.sessionmaker() as session:
         session.info["hub"] = hub
-        connecting = await who_connects(websocket, session, meeting_id)
-        if connecting is None:
-            await websocket.close(code=CLOSE_POLICY)
-            return
-        participant_id, audience, open_sockets = connecting
-        if open_sockets >= app.state.settings.live_max_connections_per_participant:
-            await websocket.close(code=CLOSE_POLICY, reason="Too many open pages for one person")
-            return
-        await websocket.accept()
         await service.connected(session, participant_id, meeting_id, hub.worker_id)
-        # Read just before attaching, as attach itself would: a move after this reaches
-        # the socket as an event once it is registered.
-        rooms = await rooms_for(session, meeting_id, [participant_id])
-    audience = replace(audience, room_id=rooms.get(participant_id))
     conn = hub.new_connection(websocket, meeting_id, participant_id, audience)
 
     async def gone() -> None:
@@ -81,7 +76,7 @@ async def meeting_socket(websocket: WebSocket, meeting_id: int) -> None:
             session.info["hub"] = hub
             await service.disconnected(session, participant_id, meeting_id, hub.worker_id)
 
-    await serve_connection(hub, conn, gone, attach=lambda: hub.attach(conn, placed=True))
+    await serve_connection(hub, conn, gone)
 
 
 # --- the room display ----------------------------------------------------------------
