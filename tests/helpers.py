@@ -138,8 +138,13 @@ def region(fragment: str, region_id: str) -> str | None:
     """The part of a pushed message (or page) that belongs to one live region. A page
     that fell behind gets several pushes as one message, applied in order: the last
     copy of the region is what it shows."""
-    found = re.findall(rf'<div id="{region_id}"[^>]*>(.*?)\n</div>', fragment, re.S)
+    found = region_copies(fragment, region_id)
     return found[-1] if found else None
+
+
+def region_copies(fragment: str, region_id: str) -> list[str]:
+    """Every copy of one region in a message, in the order the page applies them."""
+    return re.findall(rf'<div id="{region_id}"[^>]*>(.*?)\n</div>', fragment, re.S)
 
 
 def questions_seen(message: str) -> str | None:
