@@ -12,12 +12,29 @@ from typing import Protocol
 
 log = logging.getLogger("roundtable.live")
 
-OnMessage = Callable[[str, str], Awaitable[None]]
+# A run: messages that waited together, in the order they came, as (topic, payload).
+# Handed over at once, so the hub can send a meeting's pushes that piled up while
+# it was busy as one message to each page (one write per socket, not one per push).
+OnMessages = Callable[[list[tuple[str, str]]], Awaitable[None]]
 OnResync = Callable[[], Awaitable[None]]
+RUN_LIMIT = 64  # messages in one run: a run's pushes are rendered before any is sent
+
+
+def take_run(inbox: asyncio.Queue, first: tuple[str, str] | None) -> tuple[list[tuple[str, str]], bool]:
+    """`first` and what waits behind it in `inbox`, without waiting for more, up to
+    RUN_LIMIT. Stops at a resync marker (None), and says whether it took one."""
+    run: list[tuple[str, str]] = []
+    item = first
+    while item is not None:
+        run.append(item)
+        if len(run) >= RUN_LIMIT or inbox.empty():
+            return run, False
+        item = inbox.get_nowait()
+    return run, True
 
 
 class Broker(Protocol):
-    async def start(self, on_message: OnMessage, on_resync: OnResync) -> None: ...
+    async def start(self, on_messages: OnMessages, on_resync: OnResync) -> None: ...
     async def stop(self) -> None: ...
     async def subscribe(self, topic: str) -> None: ...
     async def unsubscribe(self, topic: str) -> None: ...
@@ -34,18 +51,18 @@ class MemoryBroker:
 
     def __init__(self) -> None:
         self._topics: set[str] = set()
-        self._on_message: OnMessage | None = None
+        self._on_messages: OnMessages | None = None
         self._on_resync: OnResync | None = None
         # (topic, payload), or None: deliveries were dropped, resend every snapshot
         self._waiting: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue()
         self._delivering: asyncio.Task | None = None
 
-    async def start(self, on_message: OnMessage, on_resync: OnResync) -> None:
-        self._on_message, self._on_resync = on_message, on_resync
+    async def start(self, on_messages: OnMessages, on_resync: OnResync) -> None:
+        self._on_messages, self._on_resync = on_messages, on_resync
         self._delivering = asyncio.create_task(self._deliver(), name="live-deliveries")
 
     async def stop(self) -> None:
-        self._on_message = None
+        self._on_messages = None
         if self._delivering is not None:
             self._delivering.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -58,7 +75,7 @@ class MemoryBroker:
         self._topics.discard(topic)
 
     async def publish(self, topic: str, payload: str) -> None:
-        if self._on_message is None:
+        if self._on_messages is None:
             return
         if self._waiting.qsize() >= self.LIMIT:
             # The hub has fallen far behind (as the Redis broker's inbox limit): drop
@@ -71,19 +88,20 @@ class MemoryBroker:
 
     async def _deliver(self) -> None:
         while True:
-            item = await self._waiting.get()
+            run, resync = take_run(self._waiting, await self._waiting.get())
+            # Subscriptions are checked on delivery: a page that subscribed after the
+            # publish but before this turn reads its snapshot after it anyway.
+            run = [(topic, payload) for topic, payload in run if topic in self._topics]
             try:
-                if item is None:
-                    if self._on_resync is not None:
-                        await self._on_resync()
-                    continue
-                topic, payload = item
-                # Subscriptions are checked on delivery: a page that subscribed after the
-                # publish but before this turn reads its snapshot after it anyway.
-                if self._on_message is not None and topic in self._topics:
-                    await self._on_message(topic, payload)
-            except Exception:  # one bad delivery must not stop every later one
-                log.exception("live: could not deliver a message")
+                if run and self._on_messages is not None:
+                    await self._on_messages(run)
+            except Exception:  # one bad run must not stop every later one
+                log.exception("live: could not deliver messages")
+            try:
+                if resync and self._on_resync is not None:
+                    await self._on_resync()
+            except Exception:
+                log.exception("live: could not resync the pages")
 
     async def ping(self) -> bool:
         return True

@@ -206,7 +206,7 @@ class LiveHub:
         self._cleanups: set[asyncio.Task] = set()  # presence updates after a socket closes
 
     async def start(self) -> None:
-        await self.broker.start(self._on_message, self.resync_everyone)
+        await self.broker.start(self._on_messages, self.resync_everyone)
 
     async def stop(self, grace: float = 5.0) -> None:
         """Close every socket (1012, "service restart": browsers reconnect to another worker or
@@ -378,65 +378,107 @@ class LiveHub:
             for conn in list(self._participants.get(participant_topic(participant_id), ())):
                 conn.close(CLOSE_REMOVED)
 
-    async def _on_message(self, topic: str, payload: str) -> None:
-        try:
+    async def _on_messages(self, run: list[tuple[str, str]]) -> None:
+        """Messages that waited together (see brokers.take_run), taken topic by topic:
+        each topic's in order. Topics are independent (other meetings, other people)."""
+        by_topic: dict[str, list[str]] = {}
+        for topic, payload in run:
+            by_topic.setdefault(topic, []).append(payload)
+        for topic, payloads in by_topic.items():
             if topic.startswith("participant:"):
-                self._on_participant_command(topic, json.loads(payload))
-            else:
-                await self._on_meeting_event(topic, LiveEvent.from_json(payload))
-        except Exception:  # one bad message must not stop the room
-            log.exception("live: could not deliver a message on %s", topic)
+                for payload in payloads:
+                    try:
+                        self._on_participant_command(topic, json.loads(payload))
+                    except Exception:  # one bad message must not stop the room
+                        log.exception("live: could not deliver a message on %s", topic)
+                continue
+            events = []
+            for payload in payloads:
+                try:
+                    events.append(LiveEvent.from_json(payload))
+                except Exception:
+                    log.exception("live: could not read a message on %s", topic)
+            try:
+                await self._on_meeting_events(topic, events)
+            except Exception:
+                log.exception("live: could not deliver messages on %s", topic)
 
     def _on_participant_command(self, topic: str, command: dict[str, Any]) -> None:
         if command.get("command") == "removed":
             for conn in list(self._participants.get(topic, ())):
                 conn.close(CLOSE_REMOVED)
 
-    async def _on_meeting_event(self, topic: str, event: LiveEvent) -> None:
-        names = regions_for(event.type)
+    async def _on_meeting_events(self, topic: str, events: list[LiveEvent]) -> None:
         kept = self._region_caches.get(topic)
-        if kept is not None and names and not is_batched(event.type):
-            kept.forget(names)  # first, in order of arrival: the next snapshot reads them anew
         feeds = self._feeds.get(topic)
-        if feeds:
-            text = event.feed_json()
-            frame = text_frame(text)
-            for feed in list(feeds):
-                if event.seq not in feed.replayed:
-                    feed.offer(text, frame)
-        if not names or not self._meetings.get(topic):
-            return
-        if is_batched(event.type):
-            self._batch(topic, event.meeting_id, names)
-            return
-        await self._push(topic, event.meeting_id, names, event)
+        pushes: list[tuple[tuple[str, ...], LiveEvent]] = []
+        for event in events:
+            names = regions_for(event.type)
+            if kept is not None and names and not is_batched(event.type):
+                kept.forget(names)  # first, in order of arrival: the next snapshot reads them anew
+            if feeds:
+                text = event.feed_json()
+                frame = text_frame(text)
+                for feed in list(feeds):
+                    if event.seq not in feed.replayed:
+                        feed.offer(text, frame)
+            if not names or not self._meetings.get(topic):
+                continue
+            if is_batched(event.type):
+                self._batch(topic, event.meeting_id, names)
+            else:
+                pushes.append((names, event))
+        if pushes:
+            await self._push(topic, pushes[0][1].meeting_id, pushes)
 
-    async def _push(self, topic: str, meeting_id: int, names: tuple[str, ...], event: LiveEvent | None) -> None:
-        """Render these regions once per audience here and send them to each socket."""
+    async def _push(self, topic: str, meeting_id: int,
+                    pushes: list[tuple[tuple[str, ...], LiveEvent | None]]) -> None:
+        """Render each push's regions once per audience here, in order, then send each
+        socket all its audience got as one message. `pushes` holds events that waited
+        together, or one batch (event None)."""
         if not self._meetings.get(topic):
             return
         # A batch renders as a snapshot does, the truth now: snapshots may reuse it.
         # Forgotten first, so that if this push fails no snapshot reuses what it replaces.
-        kept = self._region_caches.get(topic) if event is None else None
+        kept = self._region_caches.get(topic) if pushes[0][1] is None else None
         if kept is not None:
-            kept.forget(names)
+            kept.forget(pushes[0][0])
             mark, began = kept.mark(), kept.clock()
         async with self._render_locks[topic], self.sessionmaker() as session:
             audiences = self._meetings.get(topic)
             if not audiences:
                 return
-            if event is not None and is_regrouping(event.type):
-                await self._regroup(session, meeting_id, audiences)
-            cache: dict = {}  # audiences that see a region alike share one rendering
-            for audience, conns in list(audiences.items()):
-                text = await render_regions(RegionContext(session, meeting_id, audience, event=event), names, cache)
-                if not text:  # nothing for this audience (e.g. another room's chat)
+            outgoing: dict[Audience, list[str]] = defaultdict(list)
+            for names, event in pushes:
+                if event is not None and is_regrouping(event.type):
+                    self._send(outgoing, audiences)  # rendered for the rooms people were in
+                    outgoing.clear()
+                    await self._regroup(session, meeting_id, audiences)
+                cache: dict = {}  # audiences that see a region alike share one rendering
+                rendered: dict[Audience, str] = {}
+                try:
+                    for audience in list(audiences):
+                        ctx = RegionContext(session, meeting_id, audience, event=event)
+                        rendered[audience] = await render_regions(ctx, names, cache)
+                except Exception:  # one push that cannot be shown must not hold back the others
+                    log.exception("live: could not render %s in meeting %s",
+                                  event.type if event is not None else "a batch", meeting_id)
+                    await session.rollback()
                     continue
-                frame = text_frame(text)  # one encoding for the whole audience
-                for conn in list(conns):
-                    conn.offer(text, frame)
-            if kept is not None:
-                kept.keep(mark, began, cache)
+                for audience, text in rendered.items():
+                    if text:  # else nothing for this audience (e.g. another room's chat)
+                        outgoing[audience].append(text)
+                if kept is not None:
+                    kept.keep(mark, began, cache)
+            self._send(outgoing, audiences)
+
+    @staticmethod
+    def _send(outgoing: dict[Audience, list[str]], audiences: dict[Audience, set[Connection]]) -> None:
+        for audience, texts in outgoing.items():
+            text = texts[0] if len(texts) == 1 else "".join(texts)
+            frame = text_frame(text)  # one encoding for the whole audience
+            for conn in list(audiences.get(audience, ())):
+                conn.offer(text, frame)
 
     def batch_interval(self, topic: str) -> float:
         """How long a meeting's batches wait for each other: batch_seconds, stretched
@@ -464,7 +506,7 @@ class LiveHub:
             self._batch_timers.pop(topic, None)
             names = self._batched.pop(topic, set())
         try:
-            await self._push(topic, meeting_id, tuple(n for n in all_regions() if n in names), None)
+            await self._push(topic, meeting_id, [(tuple(n for n in all_regions() if n in names), None)])
         except Exception:
             log.exception("live: could not push a batch of updates on %s", topic)
 

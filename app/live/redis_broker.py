@@ -56,7 +56,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
-from app.live.brokers import OnMessage, OnResync
+from app.live.brokers import OnMessages, OnResync, take_run
 
 log = logging.getLogger("roundtable.live.redis")
 
@@ -108,7 +108,7 @@ class RedisBroker:
             socket_timeout=command_timeout,
             retry=Retry(NoBackoff(), 0, supported_errors=()),
         )
-        self._on_message: OnMessage | None = None
+        self._on_messages: OnMessages | None = None
         self._on_resync: OnResync | None = None
         self._wanted: set[str] = set()  # channels local clients need
         self._sent: set[str] = set()  # channels SUBSCRIBEd on the current connection
@@ -130,8 +130,8 @@ class RedisBroker:
 
     # --- the Broker interface ---------------------------------------------------
 
-    async def start(self, on_message: OnMessage, on_resync: OnResync) -> None:
-        self._on_message, self._on_resync = on_message, on_resync
+    async def start(self, on_messages: OnMessages, on_resync: OnResync) -> None:
+        self._on_messages, self._on_resync = on_messages, on_resync
         self._wanted.add(self._channel(CONTROL))
         self._dispatcher = asyncio.create_task(self._dispatch(), name="redis-broker-dispatcher")
         self._listener = asyncio.create_task(self._listen(), name="redis-broker-listener")
@@ -385,18 +385,22 @@ class RedisBroker:
         self._resync_queued = False
 
     async def _dispatch(self) -> None:
-        """Hand messages to the hub one at a time, in the order Redis sent them."""
+        """Hand messages to the hub in the order Redis sent them: each time, all that
+        waited (see take_run), then the resync if one was queued behind them."""
         while True:
-            item = await self._inbox.get()
+            run, resync = take_run(self._inbox, await self._inbox.get())
             try:
-                if item is None:
-                    self._resync_queued = False
+                if run and self._on_messages is not None:
+                    await self._on_messages(run)
+            except Exception:
+                log.exception("live: the hub could not handle messages from Redis")
+            if resync:
+                self._resync_queued = False
+                try:
                     if self._on_resync is not None:
                         await self._on_resync()
-                elif self._on_message is not None:
-                    await self._on_message(*item)
-            except Exception:
-                log.exception("live: the hub could not handle a message from Redis")
+                except Exception:
+                    log.exception("live: the hub could not resync after Redis")
 
     async def _request_resync(self) -> None:
         """Tell every worker (this one too) to resend its snapshots."""

@@ -29,8 +29,9 @@ class Worker:
         self.resyncs = 0
         self.resynced = asyncio.Event()
 
-    async def on_message(self, topic: str, payload: str) -> None:
-        await self.messages.put((topic, payload))
+    async def on_messages(self, run: list[tuple[str, str]]) -> None:
+        for message in run:
+            await self.messages.put(message)
 
     async def on_resync(self) -> None:
         self.resyncs += 1
@@ -42,7 +43,7 @@ class Worker:
 
 async def started(url: str, prefix: str | None = None) -> tuple[RedisBroker, Worker]:
     broker, worker = RedisBroker(url, prefix=prefix), Worker()
-    await broker.start(worker.on_message, worker.on_resync)
+    await broker.start(worker.on_messages, worker.on_resync)
     await asyncio.wait_for(worker.resynced.wait(), WAIT)  # connected and listening
     worker.resynced.clear()
     return broker, worker
@@ -164,12 +165,12 @@ def test_a_hub_that_falls_behind_gets_a_resync_instead_of_a_backlog(shared_redis
         release = asyncio.Event()
 
         class Busy(Worker):
-            async def on_message(self, topic: str, payload: str) -> None:
+            async def on_messages(self, run: list[tuple[str, str]]) -> None:
                 await release.wait()  # the hub is rendering something slow
-                await super().on_message(topic, payload)
+                await super().on_messages(run)
 
         slow, worker = RedisBroker(shared_redis, prefix=prefix, inbox_size=5), Busy()
-        await slow.start(worker.on_message, worker.on_resync)
+        await slow.start(worker.on_messages, worker.on_resync)
         await asyncio.wait_for(worker.resynced.wait(), WAIT)
         worker.resynced.clear()
         overflowed = asyncio.Event()

@@ -1,0 +1,87 @@
+"""Pushes that waited together while the hub was busy reach each page as one message
+(one write per socket instead of one per push), in order, and one that fails does
+not hold back the rest."""
+
+import asyncio
+
+import pytest
+from sqlmodel import select
+
+from app.live import regions
+from app.live.events import LiveEvent, meeting_topic
+from app.live.models import MeetingEvent
+from app.live.regions import MEMBERS
+from tests.helpers import RecordingSocket, region_copies, text_of
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def watching(client, scene):
+    hub = client.app.state.hub
+    page = RecordingSocket()
+    conn = hub.new_connection(page, scene.meeting_id, 10**9, MEMBERS)
+    client.portal.call(hub.attach, conn)
+    client.portal.call(page.next)  # the snapshot
+    return hub, conn, page
+
+
+def test_changes_made_while_the_hub_was_busy_arrive_as_one_message(client, scene, monkeypatch):
+    hub, conn, page = watching(client, scene)
+    real_agenda = regions._regions["agenda"]
+    busy, resume = asyncio.Event(), asyncio.Event()
+
+    async def first_push_held(ctx):
+        if ctx.event is not None and not busy.is_set():
+            busy.set()  # the hub is rendering the first change...
+            await resume.wait()
+        return await real_agenda(ctx)
+
+    monkeypatch.setitem(regions._regions, "agenda", first_push_held)
+    try:
+        scene.facilitator.post(f"/meetings/{scene.meeting_id}/agenda", {"title": "First"})
+        client.portal.call(asyncio.wait_for, busy.wait(), 10)
+        for title in ("Second", "Third"):  # ...while these two are made
+            scene.facilitator.post(f"/meetings/{scene.meeting_id}/agenda", {"title": title})
+        client.portal.call(resume.set)
+
+        first = client.portal.call(page.next)
+        assert len(region_copies(first, "agenda")) == 1
+        together = client.portal.call(page.next)
+        copies = region_copies(together, "agenda")
+        assert len(copies) == 2, "the two waiting changes came as two messages"
+        assert "Third" in text_of(copies[-1])  # in order: the last one shows the latest
+    finally:
+        client.portal.call(hub.detach, conn)
+
+
+def test_a_message_that_cannot_be_read_or_shown_does_not_hold_back_the_others(client, scene, monkeypatch):
+    hub, conn, page = watching(client, scene)
+    try:
+        scene.facilitator.post(f"/meetings/{scene.meeting_id}/agenda", {"title": "Any other business"})
+        client.portal.call(page.next)  # its push
+
+        async def last_event() -> str:
+            async with client.app.state.sessionmaker() as session:
+                row = (await session.exec(select(MeetingEvent).where(MeetingEvent.meeting_id == scene.meeting_id)
+                                          .order_by(MeetingEvent.seq.desc()))).first()
+                return LiveEvent.from_row(row).to_json()
+
+        event = client.portal.call(last_event)
+        real_agenda = regions._regions["agenda"]
+        failed = []
+
+        async def fails_once(ctx):
+            if not failed:
+                failed.append(True)
+                raise RuntimeError("a region that cannot be shown")
+            return await real_agenda(ctx)
+
+        monkeypatch.setitem(regions._regions, "agenda", fails_once)
+        topic = meeting_topic(scene.meeting_id)
+        client.portal.call(hub._on_messages, [(topic, "{not an event"), (topic, event), (topic, event)])
+        delivered = client.portal.call(page.next)
+        assert failed, "the failing rendering was tried"
+        copies = region_copies(delivered, "agenda")
+        assert len(copies) == 1 and "Any other business" in text_of(copies[0])
+    finally:
+        client.portal.call(hub.detach, conn)
