@@ -438,6 +438,7 @@ async def roundtable_case(args, env: dict) -> tuple[Figures, int]:
              else "Roundtable, 1 worker (SQLite, in-process broker)")
     fig = Figures(label, clients=args.clients)
     from app.config import Settings
+    from app.live.hub import BATCH_STRETCH
 
     # The tests' helper shortens the batch interval; the bench measures production's.
     env = {**env, "LIVE_BATCH_SECONDS": str(Settings.model_fields["live_batch_seconds"].default)}
@@ -493,7 +494,10 @@ async def roundtable_case(args, env: dict) -> tuple[Figures, int]:
         clients = Clients(targets, args.client_processes, args.connect_timeout, args.hard_timeout)
         fig.connected, failed, fig.connect_seconds = clients.wait_ready(args.connect_timeout + 60)
         print(f"  {fig.connected} sockets open ({failed} failed) in {fig.connect_seconds:.1f} s", flush=True)
-        quiet, fig.setup_messages, setup_bytes = clients.wait_quiet(1.0, args.settle_timeout)
+        # Settled once no push came for longer than a crowded meeting's batches wait
+        # for each other: a shorter quiet can fall between two "who is here" batches.
+        settled = Settings.model_fields["live_batch_seconds"].default * BATCH_STRETCH + 1.0
+        quiet, fig.setup_messages, setup_bytes = clients.wait_quiet(settled, args.settle_timeout)
         fig.setup_mb = setup_bytes / 1e6
         if not quiet:
             fig.notes.append(f"pushes were still arriving {args.settle_timeout:.0f} s after the sockets opened")

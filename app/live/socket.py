@@ -66,17 +66,23 @@ async def meeting_socket(websocket: WebSocket, meeting_id: int) -> None:
         await websocket.close(code=CLOSE_POLICY, reason="Too many open pages for one person")
         return
     await websocket.accept()
-    async with app.state.sessionmaker() as session:
-        session.info["hub"] = hub
-        await service.connected(session, participant_id, meeting_id, hub.worker_id)
+    await presence_change(websocket, service.connected, participant_id, meeting_id)
     conn = hub.new_connection(websocket, meeting_id, participant_id, audience)
 
     async def gone() -> None:
-        async with app.state.sessionmaker() as session:
-            session.info["hub"] = hub
-            await service.disconnected(session, participant_id, meeting_id, hub.worker_id)
+        await presence_change(websocket, service.disconnected, participant_id, meeting_id)
 
     await serve_connection(hub, conn, gone)
+
+
+async def presence_change(websocket: WebSocket, change: Callable[[AsyncSession, int, int, str], Awaitable[None]],
+                          participant_id: int, meeting_id: int) -> None:
+    """Count a socket in or out, in a session of its own. (Not in the handler's frame:
+    that lives as long as the socket, and would hold the closed session for hours.)"""
+    hub = websocket.app.state.hub
+    async with websocket.app.state.sessionmaker() as session:
+        session.info["hub"] = hub
+        await change(session, participant_id, meeting_id, hub.worker_id)
 
 
 # --- the room display ----------------------------------------------------------------
