@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import app.meetings.live  # noqa: F401  (registers the meeting's live regions)
@@ -37,15 +36,14 @@ from app.webhooks import pages as webhook_pages
 from app.webhooks import worker as webhook_worker  # (its service queues deliveries as events are recorded)
 from app.meetings import heartbeat
 from app.meetings.service import reset_presence, worker_stopped
+from app.web.assets import STATIC_DIR, Assets
 from app.web.errors import install_error_handlers
 from app.web.ratelimit import RateLimiter
 from app.web.guard import BrowserGuard
-from app.web.templating import TEMPLATES_DIR
 from app.web.templating import env as templates_env
 
 log = logging.getLogger("roundtable")
 
-STATIC_DIR = TEMPLATES_DIR.parent / "static"
 
 class _NoSocketAddresses(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
@@ -125,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BrowserGuard, secret_key=settings.secret_key, secure_cookies=settings.secure_cookies)
 
     install_error_handlers(app)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", Assets(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz():

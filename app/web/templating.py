@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from fastapi.templating import Jinja2Templates
 
 from app.config import HTMX_CDN, HTMX_SRI, HTMX_VERSION, HTMX_WS_SRI, HTMX_WS_VERSION
+from app.web.assets import asset_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -37,6 +38,7 @@ def htmx_scripts(source: str) -> list[dict[str, str]]:
 
 
 env.filters["local_time"] = local_time
+env.globals["asset_url"] = asset_url
 
 
 def render(name: str, **context) -> str:
