@@ -1,6 +1,6 @@
 """Imports every table so SQLModel.metadata (and so Alembic) knows them all."""
 
-from app.accounts.models import Account
+from app.accounts.models import Account, AccountSession
 from app.actions.models import Action, ActionChange, ActionFeed, ActionOwner
 from app.apikeys.models import ApiKey
 from app.breakouts.models import BreakoutMessage, BreakoutRoom, BreakoutRound, BreakoutSeat
@@ -15,4 +15,4 @@ from app.webhooks.models import Webhook, WebhookDelivery
 __all__ = [
     "Action", "ActionChange", "ActionFeed", "ActionOwner", "DisplayLink",
     "IcebreakerAnswer", "IcebreakerGroupMember", "IcebreakerPrompt", "IcebreakerRun", "RetiredBuiltinPrompt",
-    "BreakoutMessage", "BreakoutRoom", "BreakoutRound", "BreakoutSeat","Account", "ApiKey", "AgendaItem", "Community", "Meeting", "MeetingEvent", "Membership", "Participant", "Question", "QuestionVote", "JargonSignal", "Webhook", "WebhookDelivery"]
+    "BreakoutMessage", "BreakoutRoom", "BreakoutRound", "BreakoutSeat", "Account", "AccountSession", "ApiKey", "AgendaItem", "Community", "Meeting", "MeetingEvent", "Membership", "Participant", "Question", "QuestionVote", "JargonSignal", "Webhook", "WebhookDelivery"]

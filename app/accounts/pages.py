@@ -9,7 +9,7 @@ from app.db import SessionDep
 from app.errors import Conflict
 from app.web.deps import CsrfChecked, SettingsDep
 from app.web.forms import FormInvalid, parse_form
-from app.web.security import ACCOUNT_COOKIE, ACCOUNT_MAX_AGE, sign
+from app.web.security import ACCOUNT_COOKIE, ACCOUNT_MAX_AGE, ACCOUNT_SALT, sign, unsign
 from app.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -25,10 +25,11 @@ def safe_next(next_url: str | None) -> str:
     return "/"
 
 
-def _signed_in(settings, account_id: int, next_url: str) -> RedirectResponse:
+async def _signed_in(session, settings, account, next_url: str) -> RedirectResponse:
+    token = await service.start_session(session, account)
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
-        ACCOUNT_COOKIE, sign(settings.secret_key, "account", account_id), max_age=ACCOUNT_MAX_AGE,
+        ACCOUNT_COOKIE, sign(settings.secret_key, ACCOUNT_SALT, token), max_age=ACCOUNT_MAX_AGE,
         httponly=True, samesite="lax", secure=settings.secure_cookies,
     )
     return response
@@ -56,7 +57,7 @@ async def signup(
         return page(request, "accounts/signup.html", status_code=422, values=values, errors=exc.errors)
     except Conflict as exc:
         return page(request, "accounts/signup.html", status_code=409, values=values, errors={exc.field: exc.detail})
-    return _signed_in(settings, account.id, "/")
+    return await _signed_in(session, settings, account, "/")
 
 
 @router.get("/login")
@@ -79,11 +80,16 @@ async def login(
             request, "accounts/login.html", status_code=401, next=safe_next(next), email=email[:254],
             error="That email and password do not match an account. Check them and try again.",
         )
-    return _signed_in(settings, account.id, safe_next(next))
+    return await _signed_in(session, settings, account, safe_next(next))
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-async def logout():
+async def logout(request: Request, session: SessionDep, settings: SettingsDep):
+    """Ends this browser's session on the server too: a copy of the cookie, taken
+    from a shared computer, say, no longer signs anyone in."""
+    token = unsign(settings.secret_key, ACCOUNT_SALT, request.cookies.get(ACCOUNT_COOKIE), ACCOUNT_MAX_AGE)
+    if isinstance(token, str):
+        await service.end_session(session, token)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(ACCOUNT_COOKIE)
     return response

@@ -1,10 +1,16 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.accounts.models import Account
+from app.accounts.models import Account, AccountSession
 from app.accounts.schemas import SignUp
+from app.db import utcnow
 from app.errors import Conflict
-from app.web.security import password_hasher
+from app.web.security import ACCOUNT_MAX_AGE, password_hasher
 
 # Verifying against a real hash when the email is unknown keeps timings alike,
 # so the login form does not reveal who has an account.
@@ -34,3 +40,35 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Acco
     if not password_hasher.verify(password[:200], account.password_hash):
         return None
     return account
+
+
+# --- signed-in browsers ---------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(session: AsyncSession, account: Account) -> str:
+    """Sign one browser in: the token for its cookie. Clears this account's expired
+    sessions on the way, so the table holds only sessions that could still be used."""
+    token = secrets.token_urlsafe(32)
+    await session.exec(delete(AccountSession).where(AccountSession.account_id == account.id,
+                                                    AccountSession.created_at < utcnow() - timedelta(seconds=ACCOUNT_MAX_AGE)))
+    session.add(AccountSession(id=_token_hash(token), account_id=account.id))
+    await session.commit()
+    return token
+
+
+async def account_for(session: AsyncSession, token: str) -> Account | None:
+    """The account a browser's token signs in to, if that session was not ended."""
+    signed_in = await session.get(AccountSession, _token_hash(token))
+    if signed_in is None or signed_in.created_at < utcnow() - timedelta(seconds=ACCOUNT_MAX_AGE):
+        return None
+    return await session.get(Account, signed_in.account_id)
+
+
+async def end_session(session: AsyncSession, token: str) -> None:
+    await session.exec(delete(AccountSession).where(AccountSession.id == _token_hash(token)))
+    await session.commit()
+

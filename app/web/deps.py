@@ -5,11 +5,20 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
+from app.accounts import service as accounts
 from app.accounts.models import Account
 from app.config import Settings
 from app.db import SessionDep
 from app.meetings.models import Meeting, Participant
-from app.web.security import ACCOUNT_COOKIE, ACCOUNT_MAX_AGE, PARTICIPANT_MAX_AGE, participant_cookie, unsign, verify_csrf
+from app.web.security import (
+    ACCOUNT_COOKIE,
+    ACCOUNT_MAX_AGE,
+    ACCOUNT_SALT,
+    PARTICIPANT_MAX_AGE,
+    participant_cookie,
+    unsign,
+    verify_csrf,
+)
 
 
 def is_htmx(request: HTTPConnection) -> bool:
@@ -33,10 +42,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 async def get_current_account(connection: HTTPConnection, session: SessionDep) -> Account | None:
     settings: Settings = connection.app.state.settings
-    account_id = unsign(settings.secret_key, "account", connection.cookies.get(ACCOUNT_COOKIE), ACCOUNT_MAX_AGE)
-    if not isinstance(account_id, int):
+    token = unsign(settings.secret_key, ACCOUNT_SALT, connection.cookies.get(ACCOUNT_COOKIE), ACCOUNT_MAX_AGE)
+    if not isinstance(token, str):
         return None
-    account = await session.get(Account, account_id)
+    account = await accounts.account_for(session, token)
     connection.state.account = account  # for the page layout
     return account
 

@@ -14,6 +14,7 @@ from app.errors import Forbidden
 ACCOUNT_COOKIE = "rt_account"
 CSRF_COOKIE = "rt_csrf"
 ACCOUNT_MAX_AGE = 14 * 24 * 3600
+ACCOUNT_SALT = "account-session"  # signs the token of a row in AccountSession
 PARTICIPANT_MAX_AGE = 30 * 24 * 3600
 
 password_hasher = PasswordHash.recommended()  # argon2id

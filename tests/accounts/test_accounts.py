@@ -118,6 +118,69 @@ def test_login_then_logout(browser, new_browser):
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/communities/new"
 
 
+def copy_of_cookie(browser: Browser, into: Browser) -> None:
+    into.cookies.set("rt_account", browser.cookies.get("rt_account"), domain="testserver.local")
+
+
+def test_logging_out_ends_the_session_so_a_copy_of_the_cookie_stops_working(browser, new_browser):
+    sign_up(browser)  # say, on a shared computer, where someone copies the cookie
+    stolen = new_browser()
+    copy_of_cookie(browser, stolen)
+    assert signed_in_as(stolen) == "Fran Facilitator"  # a copy works while the session lasts
+
+    browser.post("/logout")
+    assert signed_in_as(browser) is None
+    assert signed_in_as(stolen) is None
+    response = stolen.get("/communities/new", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_logging_out_in_one_browser_leaves_the_others_signed_in(browser, new_browser):
+    sign_up(browser, email="fran@example.org")
+    phone = new_browser()
+    log_in(phone, "fran@example.org")
+    browser.post("/logout")
+    assert signed_in_as(browser) is None
+    assert signed_in_as(phone) == "Fran Facilitator"
+
+
+def test_a_session_ends_fourteen_days_after_logging_in(browser, client):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.accounts.models import AccountSession
+    from app.db import utcnow
+
+    sign_up(browser)
+    assert signed_in_as(browser) == "Fran Facilitator"
+
+    async def started_long_ago() -> None:
+        async with client.app.state.sessionmaker() as session:
+            await session.exec(update(AccountSession).values(created_at=utcnow() - timedelta(days=14, minutes=1)))
+            await session.commit()
+
+    client.portal.call(started_long_ago)
+    assert signed_in_as(browser) is None
+
+
+def test_the_database_keeps_only_a_hash_of_each_session_token(browser, client):
+    from sqlmodel import select
+
+    from app.accounts.models import AccountSession
+
+    sign_up(browser)
+    cookie = browser.cookies.get("rt_account")
+
+    async def stored() -> list[str]:
+        async with client.app.state.sessionmaker() as session:
+            return list((await session.exec(select(AccountSession.id))).all())
+
+    ids = client.portal.call(stored)
+    assert len(ids) == 1 and len(ids[0]) == 64
+    assert ids[0] not in cookie  # a copy of the table cannot be turned into a cookie
+
+
 def test_login_returns_to_the_page_that_asked_for_it(browser, new_browser):
     sign_up(browser)
     community_id = create_community(browser)
