@@ -3,8 +3,9 @@ over to the next meeting, and the views people need.
 
 Every change says who made it (a display name, not an account: members have none)
 and, when it happened in a meeting, which one. Changes are published to the meeting
-they were made in and to every live meeting of the community, so everyone watching
-the actions sees them within a second.
+they were made in and to every meeting of the community not yet ended (people may
+be waiting in a meeting's room before it starts), so everyone watching the actions
+sees them within a second.
 """
 
 import logging
@@ -360,10 +361,11 @@ def _same_owners(a: list[ActionOwner], b: list[ActionOwner]) -> bool:
 
 
 async def _publish(session: AsyncSession, community_id: int, actor: Actor, type_: str, data: dict) -> None:
-    """Record the event in the meeting where it happened and in every live meeting of
-    the community (each shows the community's actions), then commit and publish."""
+    """Record the event in the meeting where it happened and in every meeting of the
+    community that is live or still to come (each room shows the community's actions,
+    also to people waiting for it to start), then commit and publish."""
     result = await session.exec(
-        select(Meeting.id).where(Meeting.community_id == community_id, Meeting.status == MeetingStatus.live)
+        select(Meeting.id).where(Meeting.community_id == community_id, Meeting.status != MeetingStatus.ended)
     )
     meeting_ids = set(result.all())
     if actor.meeting_id is not None:

@@ -237,7 +237,7 @@ def body_for(delivery_id: int, type_: str, meeting_id: int | None, seq: int | No
 
 
 def _already_queued(session: AsyncSession, event: LiveEvent) -> bool:
-    """An action's change is recorded in every live meeting of its community (each
+    """An action's change is recorded in every meeting of its community not ended (each
     shows the actions), but it is one change: a webhook hears of it once."""
     if not event.type.startswith("action."):
         return False
@@ -277,7 +277,7 @@ async def queue_deliveries(session: AsyncSession, event: LiveEvent) -> None:
 
 async def queue_community_event(session: AsyncSession, community_id: int, type_: str, data: dict) -> None:
     """For a change recorded in no meeting (an action changed between meetings, with
-    none running): the deliveries, in the caller's transaction, with `meeting` and
+    none live or to come): the deliveries, in the caller's transaction, with `meeting` and
     `seq` null. Call it where such a change would otherwise record no event."""
     if type_ not in EVENT_TYPES:
         return

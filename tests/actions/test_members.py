@@ -158,12 +158,15 @@ def test_script_in_an_action_is_shown_as_text(scene):
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
 
 
-def test_a_change_made_outside_the_meeting_reaches_a_live_meeting_at_once(scene, writer):
+@pytest.mark.parametrize("started", [True, False], ids=["live", "waiting to start"])
+def test_a_change_made_outside_the_meeting_reaches_a_meeting_at_once(scene, writer, started):
     """An integration (or the community page) changes a carried action while a
-    meeting is running: everyone in that meeting sees it without reloading."""
+    meeting is running, or while people wait in its room for it to start: everyone
+    there sees it without reloading."""
     created = writer.post(f"/communities/{scene.community_id}/actions",
                           json={"title": "Update the website", "owners": [{"name": "Kim"}]}).json()
-    scene.facilitator.post(f"/meetings/{scene.meeting_id}/start")
+    if started:
+        scene.facilitator.post(f"/meetings/{scene.meeting_id}/start")
     ana = scene.member("Ana")
     with ana.live(scene.meeting_id) as socket:
         first = socket.next()
