@@ -23,6 +23,9 @@ Guarantees, in priority order
    (largest remainder, at least one room per non-empty group; with a single room
    both groups share it and ``problems`` says so).  With ``room_size`` each group
    gets ``ceil(n / room_size)`` rooms.  In-room tables get the lowest indices.
+   Nobody sits a breakout alone because they are the only one of their kind: when
+   just one person is in the room (or just one online), everyone is one group, that
+   person's room is mixed, and ``problems`` says so (not with ``room_size`` 1).
 3. **Every role's count per room differs by at most one** across the rooms of a
    group, **and the facilitator flag is its own balancing dimension**: facilitators
    per room differ by at most one, so every room has one while there are enough.
@@ -180,6 +183,12 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
 
 
 _GROUP_WORDS = {True: "in-room tables", False: "online rooms", None: "rooms"}
+_LONE_WORDS = {  # by where the one person is
+    True: "Only one person is in the meeting room, so they join an online room (on a laptop or phone) "
+          "instead of sitting at a table alone.",
+    False: "Only one person is online, so they join an in-room table (on a screen there) instead of "
+           "being in a room alone.",
+}
 
 
 # ---------------------------------------------------------- validation and layout
@@ -247,6 +256,12 @@ def _layout(request: AllocationRequest, people: list[Person], problems: list[str
             (False, [p for p in people if not p.in_room]),
         ]
         parts = [(flag, ps) for flag, ps in parts if ps]
+        sizes = sorted(len(ps) for _, ps in parts)
+        if request.room_size != 1 and sizes[:1] == [1] and sizes[-1] > 1:
+            # Nobody should spend a breakout alone at a table (or alone online): the
+            # one person joins the other kind's rooms, and that room is mixed.
+            problems.append(_LONE_WORDS[next(flag for flag, ps in parts if len(ps) == 1)])
+            parts = [(None, people)]
     else:
         parts = [(None, people)]
 

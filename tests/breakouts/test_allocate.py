@@ -90,13 +90,21 @@ def groups(alloc: Allocation, request: AllocationRequest) -> list[list[Room]]:
     """Rooms balanced together: in-room tables / online rooms when separated.
     Which rooms form a group comes from the same request without pins (a pin can
     make a room mixed, but never moves a room to the other group)."""
-    if not request.policy.separate_in_room:
+    if not request.policy.separate_in_room or lone_kind(request):
         return [list(alloc.rooms)]
     layout = alloc if not request.pins else allocate(replace(request, pins=(), keep_apart=()))
     by_flag: dict = {}
     for room, plain in zip(alloc.rooms, layout.rooms):
         by_flag.setdefault(plain.in_room, []).append(room)
     return list(by_flag.values())
+
+
+def lone_kind(request: AllocationRequest) -> bool:
+    """Only one person in the room, or only one online (and someone of the other kind):
+    that person joins the others' rooms instead of a room of their own."""
+    kinds = Counter(p.in_room for p in request.people)
+    return (request.policy.separate_in_room and request.room_size != 1 and len(kinds) == 2
+            and min(kinds.values()) == 1 < max(kinds.values()))
 
 
 def spread(values) -> int:
@@ -258,13 +266,19 @@ def test_everyone_is_placed_exactly_once_and_room_sizes_differ_by_at_most_one(re
         for room in alloc.rooms:  # nobody online is sent to a physical table, or back
             if room.in_room is not None:
                 assert all(by_id[m].in_room is room.in_room for m in room.members)
-        if any(room.in_room is None for room in alloc.rooms):
+        if lone_kind(request):  # they share a room with others, unless the room count leaves someone alone
+            kinds = Counter(p.in_room for p in request.people)
+            (lone,) = [p.id for p in request.people if kinds[p.in_room] == 1]
+            (theirs,) = [room for room in alloc.rooms if lone in room.members]
+            assert theirs.in_room is None or min(len(room.members) for room in alloc.rooms) <= 1
+            assert "instead of" in " ".join(alloc.problems)
+        elif any(room.in_room is None for room in alloc.rooms):
             assert len(alloc.rooms) == 1 and "share it" in " ".join(alloc.problems)
 
     if request.rooms is not None:
         assert len(alloc.rooms) == request.rooms
     else:
-        if request.policy.separate_in_room:
+        if request.policy.separate_in_room and not lone_kind(request):
             sizes = Counter(p.in_room for p in request.people).values()
         else:
             sizes = [len(request.people)]
@@ -580,6 +594,26 @@ def test_someone_pinned_to_the_other_kind_of_room_is_honoured_and_reported():
     assert alloc.rooms[0].in_room is None  # room 0 was a physical table, now mixed
     assert 10 in alloc.rooms[0].members
     assert any("Person 10 is online but is pinned to room 0" in p for p in alloc.problems)
+
+
+def test_the_only_person_in_the_meeting_room_does_not_sit_at_a_table_alone():
+    # A hybrid session where the facilitator is the only one in the room.
+    people = (Person(1, "facilitator", True, facilitator=True),
+              *(Person(i, ("lay", "gp", "clinician")[i % 3], False) for i in range(2, 13)))
+    for request in (AllocationRequest(people=people, rooms=3), AllocationRequest(people=people, room_size=4)):
+        alloc = allocate(request)
+        assert all(len(room.members) >= 3 for room in alloc.rooms)
+        (theirs,) = [room for room in alloc.rooms if 1 in room.members]
+        assert theirs.in_room is None  # mixed: they join on a laptop or phone
+        assert all(room.in_room is False for room in alloc.rooms if room is not theirs)
+        assert any("Only one person is in the meeting room" in p for p in alloc.problems)
+
+
+def test_the_only_person_online_joins_a_table():
+    people = (*(Person(i, "gp", True) for i in range(1, 9)), Person(9, "lay", False))
+    alloc = allocate(AllocationRequest(people=people, rooms=2))
+    assert sorted(len(room.members) for room in alloc.rooms) == [4, 5]
+    assert any("Only one person is online" in p for p in alloc.problems)
 
 
 # --------------------------------------------------------------------- repeats
