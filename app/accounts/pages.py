@@ -1,3 +1,4 @@
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -6,13 +7,18 @@ from fastapi.responses import RedirectResponse
 from app.accounts import service
 from app.accounts.schemas import SignUp
 from app.db import SessionDep
-from app.errors import Conflict
+from app.errors import Conflict, TooMany
 from app.web.deps import CsrfChecked, SettingsDep
 from app.web.forms import FormInvalid, parse_form
 from app.web.security import ACCOUNT_COOKIE, ACCOUNT_MAX_AGE, ACCOUNT_SALT, sign, unsign
 from app.web.templating import page
 
 router = APIRouter(include_in_schema=False)
+
+LOGIN_WINDOW_SECONDS = 15 * 60
+LOGIN_FAILURES_PER_ACCOUNT = 10
+LOGIN_FAILURES_PER_ADDRESS = 50
+SIGNUPS_PER_ADDRESS_PER_HOUR = 20
 
 
 def safe_next(next_url: str | None) -> str:
@@ -51,10 +57,17 @@ async def signup(
 ):
     values = {"email": email, "display_name": display_name}
     try:
+        request.app.state.limiter.check(
+            f"signup-from:{request.client.host if request.client else ''}", SIGNUPS_PER_ADDRESS_PER_HOUR, 3600,
+            "Many accounts have been made from here in the last hour. Wait {seconds} seconds, then try again.")
         form = parse_form(SignUp, {**values, "password": password})
         account = await service.sign_up(session, form)
     except FormInvalid as exc:
         return page(request, "accounts/signup.html", status_code=422, values=values, errors=exc.errors)
+    except TooMany as exc:
+        response = page(request, "accounts/signup.html", status_code=429, values=values, errors={"form": exc.detail})
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except Conflict as exc:
         return page(request, "accounts/signup.html", status_code=409, values=values, errors={exc.field: exc.detail})
     return await _signed_in(session, settings, account, "/")
@@ -74,8 +87,26 @@ async def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=1000)] = "/",
 ):
+    # Wrong passwords are limited for each account and for each address they come
+    # from (guessing one password, or trying one password on many accounts). Only
+    # failures count, so signing in on several devices is never held up.
+    limiter = request.app.state.limiter
+    tries = ((f"login:{email.strip().lower()[:254]}", LOGIN_FAILURES_PER_ACCOUNT),
+             (f"login-from:{request.client.host if request.client else ''}", LOGIN_FAILURES_PER_ADDRESS))
+    wait = max((limiter.retry_after(key, limit, LOGIN_WINDOW_SECONDS) or 0) for key, limit in tries)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        response = page(
+            request, "accounts/login.html", status_code=429, next=safe_next(next), email=email[:254],
+            error=f"There have been too many tries to log in. To keep accounts safe, wait "
+                  f"{minutes} minute{'' if minutes == 1 else 's'}, then try again.",
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
     account = await service.authenticate(session, email, password)
     if account is None:
+        for key, _ in tries:
+            limiter.hit(key)
         return page(
             request, "accounts/login.html", status_code=401, next=safe_next(next), email=email[:254],
             error="That email and password do not match an account. Check them and try again.",

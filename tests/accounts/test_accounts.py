@@ -273,3 +273,51 @@ def test_control_characters_are_refused_or_dropped_never_a_500(browser, new_brow
     assert signed_in_as(browser) == "Fran"
     assert log_in(new_browser(), "fran\x00@example.org").status_code == 401
     assert log_in(new_browser(), "fran@example.org", PASSWORD + "\x00").status_code == 401
+
+
+def test_after_ten_wrong_passwords_an_account_waits_before_the_next_try(browser, new_browser):
+    sign_up(browser, email="fran@example.org")
+    guesser = new_browser()
+    for n in range(10):
+        assert log_in(guesser, "fran@example.org", f"guess number {n}").status_code == 401
+    blocked = log_in(guesser, "fran@example.org")  # even the right password waits now
+    assert blocked.status_code == 429
+    assert 1 <= int(blocked.headers["retry-after"]) <= 15 * 60
+    assert "too many tries to log in" in text_of(blocked.text) and "wait 15 minutes" in text_of(blocked.text)
+    assert "rt_account" not in blocked.headers.get("set-cookie", "")
+    assert 'value="fran@example.org"' in blocked.text  # what they typed is kept
+
+    sign_up(new_browser(), email="sam@example.org")  # other accounts are not held up
+    assert log_in(new_browser(), "sam@example.org").status_code == 303
+
+
+def test_signing_in_many_times_is_never_held_up(browser, new_browser):
+    sign_up(browser, email="fran@example.org")
+    for _ in range(12):
+        assert log_in(new_browser(), "fran@example.org").status_code == 303
+
+
+def test_wrong_passwords_from_one_address_across_many_accounts_are_limited_too(browser, new_browser, monkeypatch):
+    from app.accounts import pages
+
+    monkeypatch.setattr(pages, "LOGIN_FAILURES_PER_ADDRESS", 5)
+    sign_up(browser, email="fran@example.org")
+    sprayer = new_browser()
+    for n in range(5):  # one common password tried on many accounts
+        assert log_in(sprayer, f"person{n}@example.org", "Password123!").status_code == 401
+    assert log_in(sprayer, "fran@example.org").status_code == 429
+
+
+def test_many_signups_from_one_address_are_limited_with_the_form_kept(new_browser, monkeypatch):
+    from app.accounts import pages
+
+    monkeypatch.setattr(pages, "SIGNUPS_PER_ADDRESS_PER_HOUR", 2)
+    for n in range(2):
+        sign_up(new_browser(), email=f"person{n}@example.org")
+    visitor = new_browser()
+    visitor.get("/signup")
+    response = visitor.post("/signup", {"email": "late@example.org", "display_name": "Late Larry",
+                                        "password": PASSWORD})
+    assert response.status_code == 429 and "retry-after" in response.headers
+    assert "Many accounts have been made from here" in text_of(response.text)
+    assert 'value="late@example.org"' in response.text
