@@ -8,7 +8,7 @@ from app.accounts import service
 from app.accounts.schemas import SignUp
 from app.db import SessionDep
 from app.errors import Conflict, TooMany
-from app.web.deps import CsrfChecked, SettingsDep
+from app.web.deps import CsrfChecked, SettingsDep, SignedIn
 from app.web.forms import FormInvalid, parse_form
 from app.web.security import ACCOUNT_COOKIE, ACCOUNT_MAX_AGE, ACCOUNT_SALT, sign, unsign
 from app.web.templating import page
@@ -121,6 +121,14 @@ async def logout(request: Request, session: SessionDep, settings: SettingsDep):
     token = unsign(settings.secret_key, ACCOUNT_SALT, request.cookies.get(ACCOUNT_COOKIE), ACCOUNT_MAX_AGE)
     if isinstance(token, str):
         await service.end_session(session, token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(ACCOUNT_COOKIE)
+    return response
+
+
+@router.post("/logout/everywhere", dependencies=[CsrfChecked])
+async def logout_everywhere(session: SessionDep, account: SignedIn):
+    await service.end_every_session(session, account)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(ACCOUNT_COOKIE)
     return response

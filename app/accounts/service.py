@@ -72,3 +72,9 @@ async def end_session(session: AsyncSession, token: str) -> None:
     await session.exec(delete(AccountSession).where(AccountSession.id == _token_hash(token)))
     await session.commit()
 
+
+
+async def end_every_session(session: AsyncSession, account: Account) -> None:
+    """Sign the account out on every browser (a shared computer, a lost phone)."""
+    await session.exec(delete(AccountSession).where(AccountSession.account_id == account.id))
+    await session.commit()

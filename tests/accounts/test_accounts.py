@@ -321,3 +321,31 @@ def test_many_signups_from_one_address_are_limited_with_the_form_kept(new_browse
     assert response.status_code == 429 and "retry-after" in response.headers
     assert "Many accounts have been made from here" in text_of(response.text)
     assert 'value="late@example.org"' in response.text
+
+
+def test_logging_out_on_every_device_ends_every_session_of_that_account(browser, new_browser):
+    sign_up(browser, email="fran@example.org")
+    phone, shared_computer = new_browser(), new_browser()
+    for device in (phone, shared_computer):
+        log_in(device, "fran@example.org")
+    sign_up(new_browser(), email="sam@example.org", name="Sam Second")
+    sam = new_browser()
+    log_in(sam, "sam@example.org")
+
+    assert "Log out on every device" in text_of(phone.get("/").text)
+    response = phone.post("/logout/everywhere")
+    assert response.status_code == 303
+    for device in (phone, shared_computer, browser):
+        assert signed_in_as(device) is None
+    assert signed_in_as(sam) == "Sam Second"  # another account is untouched
+
+
+def test_logging_out_everywhere_needs_a_signed_in_organiser_and_a_csrf_token(browser, new_browser):
+    sign_up(browser)
+    stranger = new_browser()
+    stranger.get("/login")  # a page with a form: a valid CSRF token, but nobody signed in
+    response = stranger.post("/logout/everywhere", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    forged = browser.request("POST", "/logout/everywhere", data={"csrf_token": "wrong"})
+    assert forged.status_code == 403
+    assert signed_in_as(browser) == "Fran Facilitator"
