@@ -121,14 +121,16 @@ async def logout(request: Request, session: SessionDep, settings: SettingsDep):
     token = unsign(settings.secret_key, ACCOUNT_SALT, request.cookies.get(ACCOUNT_COOKIE), ACCOUNT_MAX_AGE)
     if isinstance(token, str):
         await service.end_session(session, token)
-    response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(ACCOUNT_COOKIE)
-    return response
+    return _signed_out()
 
 
 @router.post("/logout/everywhere", dependencies=[CsrfChecked])
 async def logout_everywhere(session: SessionDep, account: SignedIn):
     await service.end_every_session(session, account)
+    return _signed_out()
+
+
+def _signed_out() -> RedirectResponse:
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(ACCOUNT_COOKIE)
     return response
