@@ -29,7 +29,7 @@ from app.config import Settings, get_settings
 from app.db import utcnow
 from app.errors import Invalid
 from app.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
-from app.webhooks.service import guards_private, refuse_private, signed_headers
+from app.webhooks.service import guards_private, pinned, refuse_private, signed_headers
 
 log = logging.getLogger("roundtable.webhooks")
 
@@ -92,10 +92,15 @@ async def _claim(sessionmaker: async_sessionmaker, now: datetime) -> list[Claime
 async def _send(client: httpx.AsyncClient, item: Claimed, settings: Settings) -> tuple[int | None, str | None]:
     """One try: the status code (None if there was no answer) and what went wrong."""
     try:
+        url, headers, extensions = item.url, signed_headers(item.secret, item.id, item.event_type, item.body,
+                                                              int(time.time())), {}
         if guards_private(settings):
-            await refuse_private(item.url)  # again now: DNS may have changed since it was registered
-        headers = signed_headers(item.secret, item.id, item.event_type, item.body, int(time.time()))
-        async with client.stream("POST", item.url, content=item.body.encode(), headers=headers) as response:
+            # Checked again now (DNS may have changed since it was registered), and sent
+            # to the very address checked.
+            url, host, extensions = pinned(item.url, await refuse_private(item.url))
+            headers.update(host)
+        async with client.stream("POST", url, content=item.body.encode(), headers=headers,
+                                 extensions=extensions) as response:
             code = response.status_code  # the answer's body is never read
     except Invalid as exc:
         return None, exc.detail

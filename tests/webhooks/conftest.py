@@ -47,7 +47,7 @@ class Receiver:
     """A tiny web server in a thread that records every POST and answers with the
     status the test chooses."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.requests: "queue.Queue[Received]" = queue.Queue()
         self.status = 200
         receiver = self
@@ -65,12 +65,12 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+    def url(self, path: str = "/hook", host: str | None = None) -> str:
+        return f"http://{host or self.server.server_address[0]}:{self.server.server_address[1]}{path}"
 
     def got(self) -> list[Received]:
         """Everything received so far (deliveries have finished when deliver_due returns)."""

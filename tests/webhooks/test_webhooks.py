@@ -377,3 +377,57 @@ def test_a_change_made_in_no_meeting_can_be_queued_for_the_community(scene, rece
     body = verify_as_a_receiver(secret, receiver.wait(timeout=1))
     assert body["type"] == "action.updated" and body["meeting"] is None and body["seq"] is None
     assert body["data"] == {"action": {"id": 7}} and body["time"].endswith(":00Z")
+
+
+@pytest.fixture
+def hooks_example(monkeypatch):
+    """A host name, hooks.example, that this test's DNS answers for, and 127.0.0.2
+    counted as a public address (standing in for a receiver on the internet)."""
+    import socket
+
+    from app.webhooks import service
+
+    answers: list[str] = []
+    real_getaddrinfo, real_is_private = socket.getaddrinfo, service._is_private
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == "hooks.example":
+            address = answers.pop(0) if len(answers) > 1 else answers[0]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(service, "_is_private", lambda a: a != "127.0.0.2" and real_is_private(a))
+    return answers
+
+
+def test_in_production_a_delivery_goes_to_the_address_checked_not_one_dns_gives_later(
+        scene, receiver, deliver, settings, hooks_example):
+    """DNS rebinding: the name passes the check with a public address, then answers
+    with this machine's. The delivery must not reach a server here."""
+    port = receiver.server.server_address[1]  # listening on 127.0.0.1 only
+    register_ok(scene.facilitator, scene.community_id, f"http://hooks.example:{port}/hook", ALL_EVENTS)
+    start(scene.facilitator, scene.meeting_id)
+    hooks_example[:] = ["127.0.0.2", "127.0.0.1"]  # public first, then this machine
+    production = settings.model_copy(update={"environment": "production"})
+    assert deliver(with_settings=production) == 1
+    assert receiver.got() == []
+    assert "Could not connect" in community_section(scene.facilitator, scene.community_id)
+
+
+def test_a_delivery_sent_to_the_checked_address_keeps_its_host_name(scene, deliver, settings, hooks_example):
+    from tests.webhooks.conftest import Receiver
+
+    public = Receiver("127.0.0.2")
+    try:
+        port = public.server.server_address[1]
+        secret = register_ok(scene.facilitator, scene.community_id, f"http://hooks.example:{port}/hook",
+                             ["meeting.started"])
+        start(scene.facilitator, scene.meeting_id)
+        hooks_example[:] = ["127.0.0.2"]
+        assert deliver(with_settings=settings.model_copy(update={"environment": "production"})) == 1
+        received = public.wait()
+        assert received.headers["host"] == f"hooks.example:{port}"
+        assert verify_as_a_receiver(secret, received)["type"] == "meeting.started"
+    finally:
+        public.close()
