@@ -205,11 +205,12 @@ async def plan_round(session: AsyncSession, meeting: Meeting, form: RoundSetup) 
     )
     session.add(round_)
     await session.flush()
-    numbering: dict[bool | None, int] = defaultdict(int)
+    numbering: dict[bool, int] = defaultdict(int)  # tables, and rooms (online or mixed), each from 1
     for room in allocation.rooms:
-        numbering[room.in_room] += 1
+        kind = room.in_room is True
+        numbering[kind] += 1
         name = form.room_names[room.index] if room.index < len(form.room_names) else _default_name(
-            room.in_room, numbering[room.in_room])
+            room.in_room, numbering[kind])
         breakout_room = BreakoutRoom(round_id=round_.id, index=room.index, name=name, in_room=room.in_room)
         session.add(breakout_room)
         await session.flush()

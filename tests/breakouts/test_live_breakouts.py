@@ -323,3 +323,15 @@ def test_a_rooms_notes_become_an_action_in_one_step(scene, client):
     assert made.status_code in (200, 303)
     actions = client.get(f"/api/v1/communities/{scene.community_id}/actions", headers=key).json()["items"]
     assert [a["title"] for a in actions] == ["Ask the trust for physio waiting times"]
+
+
+def test_the_only_person_in_the_meeting_room_joins_an_online_room_and_every_room_has_its_own_name(scene, client):
+    scene.member("Ana", "lay", in_room=True)  # the only one in the room
+    for name, role in ROLES[1:]:
+        scene.member(name, role)
+    preview = text_of(plan(scene, rooms=2, separate_in_room="true").text)
+    assert "Only one person is in the meeting room, so they join an online room" in preview
+    round_ = rounds(scene, client, api_key(scene))[-1]
+    names = [r["name"] for r in round_["rooms"]]
+    assert len(set(names)) == len(names) == 2, names
+    assert len(room_of(round_, "Ana")["seats"]) >= 2
