@@ -326,7 +326,7 @@ def test_a_rooms_notes_become_an_action_in_one_step(scene, client):
 
 
 def test_the_only_person_in_the_meeting_room_joins_an_online_room_and_every_room_has_its_own_name(scene, client):
-    scene.member("Ana", "lay", in_room=True)  # the only one in the room
+    ana = scene.member("Ana", "lay", in_room=True)  # the only one in the room
     for name, role in ROLES[1:]:
         scene.member(name, role)
     preview = text_of(plan(scene, rooms=2, separate_in_room="true").text)
@@ -335,3 +335,6 @@ def test_the_only_person_in_the_meeting_room_joins_an_online_room_and_every_room
     names = [r["name"] for r in round_["rooms"]]
     assert len(set(names)) == len(names) == 2, names
     assert len(room_of(round_, "Ana")["seats"]) >= 2
+    scene.facilitator.post(f"/meetings/{scene.meeting_id}/breakouts/{round_['id']}/launch")
+    told = text_of(region(ana.get(f"/meetings/{scene.meeting_id}").text, "breakout") or "")
+    assert "with people in the room and online: talk on a laptop or phone" in told
