@@ -38,7 +38,7 @@ from app.meetings import heartbeat
 from app.meetings.service import reset_presence, worker_stopped
 from app.web.assets import STATIC_DIR, Assets
 from app.web.errors import install_error_handlers
-from app.web.ratelimit import RateLimiter
+from app.web.ratelimit import make_limiter
 from app.web.guard import BrowserGuard
 from app.web.templating import env as templates_env
 
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.limiter = make_limiter(settings.redis_url)
         app.state.hub = LiveHub(make_broker(settings.redis_url), app.state.sessionmaker, settings.live_queue_size,
                                 batch_seconds=settings.live_batch_seconds)
         await app.state.hub.start()
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with app.state.sessionmaker() as session:
                 await worker_stopped(session, app.state.hub.worker_id)
             await engine.dispose()
+            await app.state.limiter.close()
 
     app = FastAPI(
         title="Roundtable API",
@@ -118,7 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Templates change only with a deploy (a restart): checking each one's file time on
     # every render was a visible cost in the live bench. In development they reload.
     templates_env.auto_reload = settings.environment == "development"
-    app.state.limiter = RateLimiter()
 
     app.add_middleware(BrowserGuard, secret_key=settings.secret_key, secure_cookies=settings.secure_cookies)
 

@@ -57,7 +57,7 @@ async def signup(
 ):
     values = {"email": email, "display_name": display_name}
     try:
-        request.app.state.limiter.check(
+        await request.app.state.limiter.check(
             f"signup-from:{request.client.host if request.client else ''}", SIGNUPS_PER_ADDRESS_PER_HOUR, 3600,
             "Many accounts have been made from here in the last hour. Wait {seconds} seconds, then try again.")
         form = parse_form(SignUp, {**values, "password": password})
@@ -93,7 +93,7 @@ async def login(
     limiter = request.app.state.limiter
     tries = ((f"login:{email.strip().lower()[:254]}", LOGIN_FAILURES_PER_ACCOUNT),
              (f"login-from:{request.client.host if request.client else ''}", LOGIN_FAILURES_PER_ADDRESS))
-    wait = max((limiter.retry_after(key, limit, LOGIN_WINDOW_SECONDS) or 0) for key, limit in tries)
+    wait = max([await limiter.retry_after(key, limit, LOGIN_WINDOW_SECONDS) or 0 for key, limit in tries])
     if wait:
         minutes = math.ceil(wait / 60)
         response = page(
@@ -106,7 +106,7 @@ async def login(
     account = await service.authenticate(session, email, password)
     if account is None:
         for key, _ in tries:
-            limiter.hit(key)
+            await limiter.hit(key, LOGIN_WINDOW_SECONDS)
         return page(
             request, "accounts/login.html", status_code=401, next=safe_next(next), email=email[:254],
             error="That email and password do not match an account. Check them and try again.",

@@ -122,7 +122,7 @@ async def add_in_meeting(
         form = parse_form(ActionCreate, {"title": title, "description": description, "due_date": due_date,
                                          "owners": _owners_from_text(owners)})
         if not viewer.is_facilitator:
-            request.app.state.limiter.check(
+            await request.app.state.limiter.check(
                 f"propose:{meeting_id}:{viewer.participant.id}", PROPOSALS_PER_MINUTE, 60,
                 "You have proposed several actions in the last minute. Please wait {seconds} seconds; "
                 "your proposal is still in the form.",

@@ -74,7 +74,7 @@ async def api_key(
     key = await key_for(session, credentials.credentials)
     if key is None:
         raise Unauthorized("This API key is not valid: it may have been revoked or have expired.")
-    request.app.state.limiter.check(
+    await request.app.state.limiter.check(
         f"api:{key.id}", request.app.state.settings.api_requests_per_minute, 60,
         "This API key has made too many requests. Try again in {seconds} seconds.",
     )

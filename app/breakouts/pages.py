@@ -99,7 +99,7 @@ async def chat(request: Request, session: SessionDep, who: ParticipantOf, meetin
                body: Annotated[str, Form(max_length=10_000)] = ""):
     room = await service.my_room(session, who.meeting, who.participant, room_id)
     form = parse_form(ChatMessage, {"body": body})
-    request.app.state.limiter.check(f"chat:{who.participant.id}", 20, 60,
+    await request.app.state.limiter.check(f"chat:{who.participant.id}", 20, 60,
                                     "That is a lot of messages. Please wait {seconds} seconds.")
     await service.chat(session, who.meeting, who.participant, room, form)
     return await _room_done(request, session, meeting_id)

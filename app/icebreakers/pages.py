@@ -77,7 +77,7 @@ async def answer(
 ):
     try:
         form = parse_form(AnswerSubmit, {"text": text, "choice": choice or None})
-        request.app.state.limiter.check(
+        await request.app.state.limiter.check(
             f"icebreaker:{meeting_id}:{who.participant.id}", ANSWERS_PER_MINUTE, 60,
             "That was a lot of answers in a minute. Please wait {seconds} seconds; your answer is still in the box.",
         )

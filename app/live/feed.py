@@ -48,7 +48,7 @@ async def event_feed(websocket: WebSocket, meeting_id: int, since: int = 0) -> N
         return
     _, key_id = authorised
     try:
-        websocket.app.state.limiter.check(f"feed:{key_id}", 30, 60, "Too many feed connections; retry in {seconds} s")
+        await websocket.app.state.limiter.check(f"feed:{key_id}", 30, 60, "Too many feed connections; retry in {seconds} s")
     except TooMany as exc:
         await websocket.close(code=1013, reason=exc.detail)
         return

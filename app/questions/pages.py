@@ -111,7 +111,7 @@ async def ask(
         form = parse_form(QuestionAsk, {"body": body, "attribution": attribution})
         # Inside a breakout room: only its members may ask there.
         room = await my_room(session, asker.meeting, asker.participant, room_id) if room_id is not None else None
-        request.app.state.limiter.check(
+        await request.app.state.limiter.check(
             f"ask:{meeting_id}:{asker.participant.id}", QUESTIONS_PER_MINUTE, 60,
             "You have asked several questions in the last minute. Please wait {seconds} seconds and try again; "
             "your question is still in the box.",
@@ -139,7 +139,7 @@ async def withdraw(request: Request, session: SessionDep, asker: ParticipantOf, 
 @router.post("/meetings/{meeting_id}/questions/{question_id}/vote", dependencies=[CsrfChecked])
 async def vote(request: Request, session: SessionDep, settings: SettingsDep, asker: ParticipantOf, meeting_id: int,
                question_id: str):
-    request.app.state.limiter.check(f"vote:{meeting_id}:{asker.participant.id}", 60, 60,
+    await request.app.state.limiter.check(f"vote:{meeting_id}:{asker.participant.id}", 60, 60,
                                     "That was a lot of votes in a minute. Please wait {seconds} seconds.")
     await service.toggle_vote(session, settings.secret_key, asker.meeting, asker.participant, question_id)
     return await _updated(request, session, asker.meeting, asker.participant)
@@ -149,7 +149,7 @@ async def vote(request: Request, session: SessionDep, settings: SettingsDep, ask
 async def jargon(request: Request, session: SessionDep, asker: ParticipantOf, meeting_id: int,
                  term: Annotated[str, Form(max_length=10_000)] = ""):
     form = parse_form(JargonAsk, {"term": term})
-    request.app.state.limiter.check(f"jargon:{meeting_id}:{asker.participant.id}", SIGNALS_PER_MINUTE, 60,
+    await request.app.state.limiter.check(f"jargon:{meeting_id}:{asker.participant.id}", SIGNALS_PER_MINUTE, 60,
                                     "Please wait {seconds} seconds before sending another.")
     await service.signal_jargon(session, asker.meeting, form)
     note = "Thanks. The facilitator has been told, without your name."
