@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -76,9 +77,9 @@ def guards_private(settings: Settings) -> bool:
     return settings.environment == "production" and not settings.webhook_allow_private
 
 
-async def refuse_private(url: str) -> str:
+async def refuse_private(url: str) -> list[str]:
     """Raise Invalid if the host is, or resolves to, a loopback, private, link-local
-    or otherwise non-public address; else the address to connect to (see pinned)."""
+    or otherwise non-public address; else the addresses to connect to (see pinned)."""
     host = urlsplit(url).hostname or ""
     try:
         addresses = [host] if _literal_ip(host) else [
@@ -90,18 +91,18 @@ async def refuse_private(url: str) -> str:
     if not addresses or any(_is_private(a) for a in addresses):
         raise Invalid("This address is on a private network or this machine, which webhooks may not reach.",
                       field="url")
-    return addresses[0].split("%", 1)[0]
+    return list(dict.fromkeys(a.split("%", 1)[0] for a in addresses))
 
 
 def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
     """The request for `url` sent straight to `address`, checked already: the URL, the
     Host header and the TLS server name. Nothing resolves the name again, so a DNS
     answer that changes between the check and the connection (DNS rebinding) cannot
-    point a delivery at this machine; Host and the certificate check stay the name's."""
-    parts = urlsplit(url)
-    ip = f"[{address}]" if ":" in address else address
-    netloc = ip if parts.port is None else f"{ip}:{parts.port}"
-    return parts._replace(netloc=netloc).geturl(), {"Host": parts.netloc}, {"sni_hostname": parts.hostname or ""}
+    point a delivery at this machine; Host and the certificate check stay the name's
+    (IDNA-encoded, as on the wire)."""
+    named = httpx.URL(url)
+    return (str(named.copy_with(host=address)), {"Host": named.netloc.decode("ascii")},
+            {"sni_hostname": named.raw_host.decode("ascii")})
 
 
 def _literal_ip(host: str) -> bool:

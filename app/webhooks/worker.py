@@ -91,23 +91,41 @@ async def _claim(sessionmaker: async_sessionmaker, now: datetime) -> list[Claime
 
 async def _send(client: httpx.AsyncClient, item: Claimed, settings: Settings) -> tuple[int | None, str | None]:
     """One try: the status code (None if there was no answer) and what went wrong."""
+    headers = signed_headers(item.secret, item.id, item.event_type, item.body, int(time.time()))
     try:
-        url, headers, extensions = item.url, signed_headers(item.secret, item.id, item.event_type, item.body,
-                                                              int(time.time())), {}
-        if guards_private(settings):
-            # Checked again now (DNS may have changed since it was registered), and sent
-            # to the very address checked.
-            url, host, extensions = pinned(item.url, await refuse_private(item.url))
-            headers.update(host)
-        async with client.stream("POST", url, content=item.body.encode(), headers=headers,
-                                 extensions=extensions) as response:
-            code = response.status_code  # the answer's body is never read
+        if not guards_private(settings):
+            return await _post(client, item.url, item.body, headers, {})
+        # Checked again now (DNS may have changed since it was registered), and sent to
+        # an address checked, each in turn. A client of its own, with no connection
+        # kept: a pooled connection is keyed by address, not name, so another
+        # receiver on the same address could reuse it without its certificate being
+        # checked. No proxy either: one would resolve the name again.
+        async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False, trust_env=False,
+                                     limits=httpx.Limits(max_keepalive_connections=0)) as direct:
+            addresses = await refuse_private(item.url)
+            for n, address in enumerate(addresses):
+                url, host, extensions = pinned(item.url, address)
+                try:
+                    return await _post(direct, url, item.body, {**headers, **host}, extensions)
+                except httpx.ConnectError:
+                    if n == len(addresses) - 1:
+                        raise
     except Invalid as exc:
         return None, exc.detail
     except httpx.TimeoutException:
         return None, f"No answer within {TIMEOUT:.0f} seconds."
     except httpx.HTTPError as exc:
         return None, f"Could not connect: {type(exc).__name__}: {exc}"[:300]
+    except Exception as exc:  # whatever it is, recorded: it must not stop the other deliveries
+        log.exception("webhooks: delivery %s failed unexpectedly", item.id)
+        return None, f"Could not send: {type(exc).__name__}"[:300]
+    raise AssertionError("unreachable: every address was tried")
+
+
+async def _post(client: httpx.AsyncClient, url: str, body: str, headers: dict[str, str],
+                extensions: dict[str, str]) -> tuple[int | None, str | None]:
+    async with client.stream("POST", url, content=body.encode(), headers=headers, extensions=extensions) as response:
+        code = response.status_code  # the answer's body is never read
     if 200 <= code < 300:
         return code, None
     if 300 <= code < 400:

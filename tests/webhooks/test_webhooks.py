@@ -392,13 +392,16 @@ def hooks_example(monkeypatch):
 
     def getaddrinfo(host, *args, **kwargs):
         if host == "hooks.example":
-            address = answers.pop(0) if len(answers) > 1 else answers[0]
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0))]
+            answer = answers.pop(0) if len(answers) > 1 else answers[0]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0)) for a in answer.split()]
         return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(service, "_is_private", lambda a: a != "127.0.0.2" and real_is_private(a))
+    monkeypatch.setattr(service, "_is_private", lambda a: a not in PUBLIC_HERE and real_is_private(a))
     return answers
+
+
+PUBLIC_HERE = ("127.0.0.2", "127.0.0.3")  # nothing listens on 127.0.0.3
 
 
 def test_in_production_a_delivery_goes_to_the_address_checked_not_one_dns_gives_later(
@@ -424,10 +427,20 @@ def test_a_delivery_sent_to_the_checked_address_keeps_its_host_name(scene, deliv
         secret = register_ok(scene.facilitator, scene.community_id, f"http://hooks.example:{port}/hook",
                              ["meeting.started"])
         start(scene.facilitator, scene.meeting_id)
-        hooks_example[:] = ["127.0.0.2"]
+        hooks_example[:] = ["127.0.0.3 127.0.0.2"]  # the first address checked does not answer: the next is tried
         assert deliver(with_settings=settings.model_copy(update={"environment": "production"})) == 1
         received = public.wait()
         assert received.headers["host"] == f"hooks.example:{port}"
         assert verify_as_a_receiver(secret, received)["type"] == "meeting.started"
     finally:
         public.close()
+
+
+def test_a_pinned_request_keeps_the_name_as_sent_on_the_wire():
+    from app.webhooks.service import pinned
+
+    assert pinned("https://bücher.example:8443/hook?x=1", "203.0.113.9") == (
+        "https://203.0.113.9:8443/hook?x=1", {"Host": "xn--bcher-kva.example:8443"},
+        {"sni_hostname": "xn--bcher-kva.example"})
+    assert pinned("http://hooks.example/hook", "2001:db8::1") == (
+        "http://[2001:db8::1]/hook", {"Host": "hooks.example"}, {"sni_hostname": "hooks.example"})
