@@ -88,12 +88,24 @@ async def login(
     next: Annotated[str, Form(max_length=1000)] = "/",
 ):
     # Wrong passwords are limited for each account and for each address they come
-    # from (guessing one password, or trying one password on many accounts). Only
-    # failures count, so signing in on several devices is never held up.
+    # from (guessing one password, or trying one password on many accounts). Each
+    # try is counted before the password is checked, so tries sent together cannot
+    # all pass, and given back when it succeeds: signing in on several devices is
+    # never held up.
     limiter = request.app.state.limiter
     tries = ((f"login:{email.strip().lower()[:254]}", LOGIN_FAILURES_PER_ACCOUNT),
              (f"login-from:{request.client.host if request.client else ''}", LOGIN_FAILURES_PER_ADDRESS))
-    wait = max([await limiter.retry_after(key, limit, LOGIN_WINDOW_SECONDS) or 0 for key, limit in tries])
+    taken, wait = [], 0
+    for key, limit in tries:
+        refused, hit = await limiter.take(key, limit, LOGIN_WINDOW_SECONDS)
+        if refused:
+            wait = max(wait, refused)
+        else:
+            taken.append((key, hit))
+    account = await service.authenticate(session, email, password) if not wait else None
+    if wait or account is not None:
+        for key, hit in taken:
+            await limiter.give_back(key, hit)
     if wait:
         minutes = math.ceil(wait / 60)
         response = page(
@@ -103,10 +115,7 @@ async def login(
         )
         response.headers["Retry-After"] = str(wait)
         return response
-    account = await service.authenticate(session, email, password)
     if account is None:
-        for key, _ in tries:
-            await limiter.hit(key, LOGIN_WINDOW_SECONDS)
         return page(
             request, "accounts/login.html", status_code=401, next=safe_next(next), email=email[:254],
             error="That email and password do not match an account. Check them and try again.",
