@@ -380,11 +380,12 @@ class LiveHub:
 
     async def _on_messages(self, run: list[tuple[str, str]]) -> None:
         """Messages that waited together (see brokers.take_run), taken topic by topic:
-        each topic's in order. Topics are independent (other meetings, other people)."""
+        each topic's in order. People's commands go first: someone removed must not
+        be sent what the meeting says after their removal (closing early is safe)."""
         by_topic: dict[str, list[str]] = {}
         for topic, payload in run:
             by_topic.setdefault(topic, []).append(payload)
-        for topic, payloads in by_topic.items():
+        for topic, payloads in sorted(by_topic.items(), key=lambda item: not item[0].startswith("participant:")):
             if topic.startswith("participant:"):
                 for payload in payloads:
                     try:
@@ -449,28 +450,30 @@ class LiveHub:
             if not audiences:
                 return
             outgoing: dict[Audience, list[str]] = defaultdict(list)
-            for names, event in pushes:
-                if event is not None and is_regrouping(event.type):
-                    self._send(outgoing, audiences)  # rendered for the rooms people were in
-                    outgoing.clear()
-                    await self._regroup(session, meeting_id, audiences)
-                cache: dict = {}  # audiences that see a region alike share one rendering
-                rendered: dict[Audience, str] = {}
-                try:
-                    for audience in list(audiences):
-                        ctx = RegionContext(session, meeting_id, audience, event=event)
-                        rendered[audience] = await render_regions(ctx, names, cache)
-                except Exception:  # one push that cannot be shown must not hold back the others
-                    log.exception("live: could not render %s in meeting %s",
-                                  event.type if event is not None else "a batch", meeting_id)
-                    await session.rollback()
-                    continue
-                for audience, text in rendered.items():
-                    if text:  # else nothing for this audience (e.g. another room's chat)
-                        outgoing[audience].append(text)
-                if kept is not None:
-                    kept.keep(mark, began, cache)
-            self._send(outgoing, audiences)
+            try:
+                for names, event in pushes:
+                    if event is not None and is_regrouping(event.type):
+                        self._send(outgoing, audiences)  # rendered for the rooms people were in
+                        outgoing.clear()
+                        await self._regroup(session, meeting_id, audiences)
+                    cache: dict = {}  # audiences that see a region alike share one rendering
+                    rendered: dict[Audience, str] = {}
+                    try:
+                        for audience in list(audiences):
+                            ctx = RegionContext(session, meeting_id, audience, event=event)
+                            rendered[audience] = await render_regions(ctx, names, cache)
+                    except Exception:  # one push that cannot be shown must not hold back the others
+                        log.exception("live: could not render %s in meeting %s",
+                                      event.type if event is not None else "a batch", meeting_id)
+                        await session.rollback()
+                        continue
+                    for audience, text in rendered.items():
+                        if text:  # else nothing for this audience (e.g. another room's chat)
+                            outgoing[audience].append(text)
+                    if kept is not None:
+                        kept.keep(mark, began, cache)
+            finally:  # what was rendered goes out, even if something after it failed
+                self._send(outgoing, audiences)
 
     @staticmethod
     def _send(outgoing: dict[Audience, list[str]], audiences: dict[Audience, set[Connection]]) -> None:

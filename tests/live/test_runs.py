@@ -11,7 +11,7 @@ from app.live import regions
 from app.live.events import LiveEvent, meeting_topic
 from app.live.models import MeetingEvent
 from app.live.regions import MEMBERS
-from tests.helpers import RecordingSocket, region_copies, text_of
+from tests.helpers import RecordingSocket, region, region_copies, text_of
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -23,6 +23,17 @@ def watching(client, scene):
     client.portal.call(hub.attach, conn)
     client.portal.call(page.next)  # the snapshot
     return hub, conn, page
+
+
+def last_event(client, meeting_id: int) -> str:
+    """The meeting's latest event, as the broker carries it."""
+    async def read() -> str:
+        async with client.app.state.sessionmaker() as session:
+            row = (await session.exec(select(MeetingEvent).where(MeetingEvent.meeting_id == meeting_id)
+                                      .order_by(MeetingEvent.seq.desc()))).first()
+            return LiveEvent.from_row(row).to_json()
+
+    return client.portal.call(read)
 
 
 def test_changes_made_while_the_hub_was_busy_arrive_as_one_message(client, scene, monkeypatch):
@@ -60,13 +71,7 @@ def test_a_message_that_cannot_be_read_or_shown_does_not_hold_back_the_others(cl
         scene.facilitator.post(f"/meetings/{scene.meeting_id}/agenda", {"title": "Any other business"})
         client.portal.call(page.next)  # its push
 
-        async def last_event() -> str:
-            async with client.app.state.sessionmaker() as session:
-                row = (await session.exec(select(MeetingEvent).where(MeetingEvent.meeting_id == scene.meeting_id)
-                                          .order_by(MeetingEvent.seq.desc()))).first()
-                return LiveEvent.from_row(row).to_json()
-
-        event = client.portal.call(last_event)
+        event = last_event(client, scene.meeting_id)
         real_agenda = regions._regions["agenda"]
         failed = []
 
@@ -85,3 +90,31 @@ def test_a_message_that_cannot_be_read_or_shown_does_not_hold_back_the_others(cl
         assert len(copies) == 1 and "Any other business" in text_of(copies[0])
     finally:
         client.portal.call(hub.detach, conn)
+
+
+def test_someone_removed_is_not_sent_what_waited_with_their_removal(client, scene):
+    """A run holding a change to the meeting and the command removing Ana: her pages
+    close first, and are not sent the change."""
+    import json
+    import re
+
+    from starlette.websockets import WebSocketDisconnect
+
+    from app.live.events import participant_topic
+
+    ana = scene.member("Ana")
+    hub = client.app.state.hub
+    with ana.live(scene.meeting_id) as socket:
+        socket.next()
+        page = scene.facilitator.get(f"/meetings/{scene.meeting_id}").text
+        ana_id = int(re.search(r'id="person-(\d+)">\s*<span class="name">Ana', page).group(1))
+        scene.facilitator.post(f"/meetings/{scene.meeting_id}/agenda", {"title": "Any other business"})
+        socket.wait_for(lambda m: "Any other business" in text_of(region(m, "agenda") or ""))
+
+        change = last_event(client, scene.meeting_id)
+        removed = json.dumps({"command": "removed"})
+        client.portal.call(hub._on_messages, [(meeting_topic(scene.meeting_id), change),
+                                              (participant_topic(ana_id), removed)])
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.next()  # the close, not the change
+        assert closed.value.code == 4403
