@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_FAILURES_PER_ACCOUNT = 10
 LOGIN_FAILURES_PER_ADDRESS = 50
-SIGNUPS_PER_ADDRESS_PER_HOUR = 20
+SIGNUPS_PER_ADDRESS_PER_HOUR = 60  # a trust's training day may sign up from one address
 
 
 def safe_next(next_url: str | None) -> str:
