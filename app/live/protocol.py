@@ -16,10 +16,13 @@ another ASGI server (or the test client) the extension is absent and every send
 is the ordinary one. `app.cli.serve` selects this class with uvicorn's `ws` option.
 """
 
+import logging
+
 from websockets.frames import Frame, Opcode
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 FRAMES_EXTENSION = "roundtable.websocket.frames"
+log = logging.getLogger("roundtable.live")
 
 
 def text_frame(text: str) -> bytes:
@@ -28,11 +31,25 @@ def text_frame(text: str) -> bytes:
     return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
 
+# What write_frame reads of uvicorn's protocol. uvicorn is not pinned, so a release
+# that renames any of these turns the extension off (every send takes the ordinary
+# path, slower but correct) instead of failing every push.
+_USES = ("handshake_complete", "close_sent", "disconnected", "writable", "transport")
+_warned: list[bool] = []
+
+
 class LiveSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event) -> None:
         super().handle_connect(event)
-        if not self.close_sent:  # the upgrade was not refused, so the scope exists
-            self.scope["extensions"][FRAMES_EXTENSION] = {"write": self.write_frame}
+        if self.close_sent:  # the upgrade was refused: there is no scope to extend
+            return
+        if not all(hasattr(self, name) for name in _USES):
+            if not _warned:
+                _warned.append(True)
+                log.warning("live: this uvicorn's websocket protocol lacks %s; frame writes are off",
+                            [name for name in _USES if not hasattr(self, name)])
+            return
+        self.scope["extensions"][FRAMES_EXTENSION] = {"write": self.write_frame}
 
     def write_frame(self, frame: bytes) -> bool:
         """Write a whole frame now if the socket is open and not backed up."""

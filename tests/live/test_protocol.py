@@ -48,6 +48,18 @@ HANDSHAKE = (
 ).encode()
 
 
+async def handshake(app, accepted: asyncio.Event) -> tuple[LiveSocketProtocol, MemoryTransport]:
+    """uvicorn's protocol serving `app`, after a real handshake, once `app` accepted."""
+    config = Config(app=app, ws=LiveSocketProtocol, ws_per_message_deflate=False, lifespan="off", log_level="warning")
+    config.load()
+    protocol = LiveSocketProtocol(config, ServerState(), {})
+    transport = MemoryTransport()
+    protocol.connection_made(transport)
+    protocol.data_received(HANDSHAKE)
+    await asyncio.wait_for(accepted.wait(), 5)
+    return protocol, transport
+
+
 def test_frames_are_written_whole_once_accepted_and_refused_when_the_client_is_backed_up():
     async def scenario():
         seen: dict = {}
@@ -63,13 +75,7 @@ def test_frames_are_written_whole_once_accepted_and_refused_when_the_client_is_b
             accepted.set()
             await finish.wait()
 
-        config = Config(app=app, ws=LiveSocketProtocol, ws_per_message_deflate=False, lifespan="off", log_level="warning")
-        config.load()
-        protocol = LiveSocketProtocol(config, ServerState(), {})
-        transport = MemoryTransport()
-        protocol.connection_made(transport)
-        protocol.data_received(HANDSHAKE)
-        await asyncio.wait_for(accepted.wait(), 5)
+        protocol, transport = await handshake(app, accepted)
         write = seen["write"]
         assert seen["before accept"] is False  # nothing reaches a socket before its handshake
         handshake_end = transport.written.index(b"\r\n\r\n") + 4
@@ -101,3 +107,33 @@ def test_roundtable_run_serves_live_sockets_with_this_protocol(monkeypatch):
     config.load()
     assert config.ws_protocol_class is LiveSocketProtocol
     assert chosen["ws_per_message_deflate"] is False  # one frame's bytes serve every socket
+
+
+def test_a_uvicorn_without_what_the_frame_writes_use_serves_sockets_the_ordinary_way(monkeypatch):
+    """uvicorn is not pinned: if a release renames what write_frame reads, the socket
+    is still accepted and served, only without the extension (the hub then sends
+    every push through ASGI)."""
+    from app.live import protocol as live_protocol
+
+    monkeypatch.setattr(live_protocol, "_USES", (*live_protocol._USES, "renamed_in_a_future_uvicorn"))
+
+    async def scenario():
+        seen: dict = {}
+        accepted = asyncio.Event()
+
+        async def app(scope, receive, send):
+            seen["extension"] = FRAMES_EXTENSION in scope["extensions"]
+            await receive()
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.send", "text": "the ordinary way"})
+            accepted.set()
+            await asyncio.Event().wait()
+
+        protocol, transport = await handshake(app, accepted)
+        assert seen["extension"] is False
+        handshake_end = transport.written.index(b"\r\n\r\n") + 4
+        assert transport.written[:handshake_end].startswith(b"HTTP/1.1 101")
+        assert frame_text(bytes(transport.written[handshake_end:])) == "the ordinary way"
+        protocol.connection_lost(None)
+
+    asyncio.run(scenario())
