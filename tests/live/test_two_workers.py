@@ -113,7 +113,22 @@ async def start_meeting(meeting: Meeting, worker: Worker) -> None:
     assert response.status_code == 303, response.text
 
 
+async def ask_a_question(meeting: Meeting, worker: Worker) -> None:
+    """A member on the other worker posts an anonymous question, as the page does."""
+    ben = await member(worker, meeting, "Ben", role="clinician")
+    try:
+        await ben.get(worker, f"/meetings/{meeting.meeting_id}")
+        response = await ben.post(worker, f"/meetings/{meeting.meeting_id}/questions",
+                                  {"body": "Asked through worker B: who runs the pilot?", "attribution": "anonymous"},
+                                  htmx=True)
+        assert response.status_code == 200, response.text
+    finally:
+        await ben.close()
+
+
 CHANGES = [
+    Change("question posted", ask_a_question,
+           lambda m: "Asked through worker B: who runs the pilot?" in text_of(m)),
     Change("agenda item added", add_agenda_item,
            lambda m: "Budget set through worker B" in text_of(region(m, "agenda") or "")),
     Change("meeting started", start_meeting,
