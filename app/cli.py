@@ -49,8 +49,8 @@ def serve(host: str, port: int, workers: int, reload: bool = False) -> None:
         ws="app.live.protocol:LiveSocketProtocol",
         ws_per_message_deflate=False,
         ws_max_size=settings.live_max_message_bytes,
-        ws_ping_interval=20.0,
-        ws_ping_timeout=20.0,
+        ws_ping_interval=settings.live_ping_seconds,
+        ws_ping_timeout=settings.live_ping_seconds,
         log_level=settings.log_level.lower(),
     )
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     live_queue_size: int = 256
     live_max_message_bytes: int = 4096
     live_max_connections_per_participant: int = 5
+    # Each live socket is pinged this often; one whose client has not answered within
+    # as long again is closed (a phone that lost its signal, a laptop put to sleep).
+    live_ping_seconds: float = Field(default=20.0, ge=0.1, le=300)
     # Each worker says it is alive this often; one silent for three beats is taken as
     # gone, and the people whose sockets it held are no longer shown as here.
     live_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)

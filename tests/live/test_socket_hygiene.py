@@ -8,9 +8,12 @@ production starts it (app.cli.serve), plus the hub's bounded-queue policy.
 """
 
 import asyncio
+import base64
+import os
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.protocol import State
 
 from app.config import Settings
 from app.live.hub import CLOSE_SLOW, Connection
@@ -335,3 +338,48 @@ def test_a_socket_whose_attach_fails_closes_so_that_the_page_reconnects():
         assert socket.closed_with == 1011 and gone.is_set() and hub.detached == [conn]
 
     asyncio.run(scenario())
+
+
+def test_a_client_that_stops_answering_pings_is_let_go_and_one_that_answers_stays(tmp_path):
+    """A phone that lost its signal sends no close: the server's pings find it. Here
+    pings go every 0.5 s; a client that never answers is closed, one that does is not."""
+    from app.cli import migrate
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/roundtable.db"
+    migrate(url)
+    server = Worker({"DATABASE_URL": url, "LIVE_PING_SECONDS": "0.5"}, "pings")
+    server.start()
+
+    async def scenario():
+        fac, ana, meeting_id = await meeting_with_member(server)
+        ben = WebBrowser()
+        await ben.join(server, await fac.join_code(server, meeting_id), "Ben")
+        try:
+            async with open_live(server, meeting_id, ana.cookie_header()) as answering:
+                await asyncio.wait_for(answering.recv(), 5)  # the snapshot
+                host, port = server.base.removeprefix("http://").split(":")
+                reader, writer = await asyncio.open_connection(host, int(port))
+                key = base64.b64encode(os.urandom(16)).decode()
+                writer.write((f"GET /meetings/{meeting_id}/live HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                              f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                              f"Sec-WebSocket-Version: 13\r\nOrigin: {server.base}\r\n"
+                              f"Cookie: {ben.cookie_header()}\r\n\r\n").encode())
+                await writer.drain()
+                assert (await asyncio.wait_for(reader.readline(), 5)).startswith(b"HTTP/1.1 101")
+                # From here the silent client reads what comes (pings, pushes) and never answers.
+
+                async def until_closed() -> None:
+                    while await reader.read(65536):
+                        pass
+
+                await asyncio.wait_for(until_closed(), 10)
+                writer.close()
+                assert answering.state is State.OPEN  # pinged as often, and answered
+        finally:
+            for person in (fac, ana, ben):
+                await person.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.stop()
