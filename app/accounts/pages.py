@@ -21,6 +21,11 @@ LOGIN_FAILURES_PER_ADDRESS = 50
 SIGNUPS_PER_ADDRESS_PER_HOUR = 60  # a trust's training day may sign up from one address
 
 
+def client_address(request: Request) -> str:
+    """Where a request comes from (behind a proxy, from its forwarded headers)."""
+    return request.client.host if request.client else ""
+
+
 def safe_next(next_url: str | None) -> str:
     """Only ever redirect within this site after logging in."""
     # Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would become
@@ -58,7 +63,7 @@ async def signup(
     values = {"email": email, "display_name": display_name}
     try:
         await request.app.state.limiter.check(
-            f"signup-from:{request.client.host if request.client else ''}", SIGNUPS_PER_ADDRESS_PER_HOUR, 3600,
+            f"signup-from:{client_address(request)}", SIGNUPS_PER_ADDRESS_PER_HOUR, 3600,
             "Many accounts have been made from here in the last hour. Wait {seconds} seconds, then try again.")
         form = parse_form(SignUp, {**values, "password": password})
         account = await service.sign_up(session, form)
@@ -94,7 +99,7 @@ async def login(
     # never held up.
     limiter = request.app.state.limiter
     tries = ((f"login:{email.strip().lower()[:254]}", LOGIN_FAILURES_PER_ACCOUNT),
-             (f"login-from:{request.client.host if request.client else ''}", LOGIN_FAILURES_PER_ADDRESS))
+             (f"login-from:{client_address(request)}", LOGIN_FAILURES_PER_ADDRESS))
     taken, wait = [], 0
     for key, limit in tries:
         refused, hit = await limiter.take(key, limit, LOGIN_WINDOW_SECONDS)

@@ -49,12 +49,17 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _oldest_valid():
+    """Sessions begun before this have ended (ACCOUNT_MAX_AGE)."""
+    return utcnow() - timedelta(seconds=ACCOUNT_MAX_AGE)
+
+
 async def start_session(session: AsyncSession, account: Account) -> str:
     """Sign one browser in: the token for its cookie. Clears this account's expired
     sessions on the way, so the table holds only sessions that could still be used."""
     token = secrets.token_urlsafe(32)
     await session.exec(delete(AccountSession).where(AccountSession.account_id == account.id,
-                                                    AccountSession.created_at < utcnow() - timedelta(seconds=ACCOUNT_MAX_AGE)))
+                                                    AccountSession.created_at < _oldest_valid()))
     session.add(AccountSession(id=_token_hash(token), account_id=account.id))
     await session.commit()
     return token
@@ -63,7 +68,7 @@ async def start_session(session: AsyncSession, account: Account) -> str:
 async def account_for(session: AsyncSession, token: str) -> Account | None:
     """The account a browser's token signs in to, if that session was not ended."""
     signed_in = await session.get(AccountSession, _token_hash(token))
-    if signed_in is None or signed_in.created_at < utcnow() - timedelta(seconds=ACCOUNT_MAX_AGE):
+    if signed_in is None or signed_in.created_at < _oldest_valid():
         return None
     return await session.get(Account, signed_in.account_id)
 
@@ -71,7 +76,6 @@ async def account_for(session: AsyncSession, token: str) -> Account | None:
 async def end_session(session: AsyncSession, token: str) -> None:
     await session.exec(delete(AccountSession).where(AccountSession.id == _token_hash(token)))
     await session.commit()
-
 
 
 async def end_every_session(session: AsyncSession, account: Account) -> None:

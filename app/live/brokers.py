@@ -33,6 +33,22 @@ def take_run(inbox: asyncio.Queue, first: tuple[str, str] | None) -> tuple[list[
     return run, True
 
 
+async def hand_over(run: list[tuple[str, str]], resync: bool, on_messages: OnMessages | None,
+                    on_resync: OnResync | None) -> None:
+    """Give the hub a run, then the resync that was queued behind it. A failure is
+    logged, never raised: one bad run must not stop every later one."""
+    try:
+        if run and on_messages is not None:
+            await on_messages(run)
+    except Exception:
+        log.exception("live: the hub could not handle %d message(s)", len(run))
+    try:
+        if resync and on_resync is not None:
+            await on_resync()
+    except Exception:
+        log.exception("live: the hub could not resync its pages")
+
+
 class Broker(Protocol):
     async def start(self, on_messages: OnMessages, on_resync: OnResync) -> None: ...
     async def stop(self) -> None: ...
@@ -92,16 +108,7 @@ class MemoryBroker:
             # Subscriptions are checked on delivery: a page that subscribed after the
             # publish but before this turn reads its snapshot after it anyway.
             run = [(topic, payload) for topic, payload in run if topic in self._topics]
-            try:
-                if run and self._on_messages is not None:
-                    await self._on_messages(run)
-            except Exception:  # one bad run must not stop every later one
-                log.exception("live: could not deliver messages")
-            try:
-                if resync and self._on_resync is not None:
-                    await self._on_resync()
-            except Exception:
-                log.exception("live: could not resync the pages")
+            await hand_over(run, resync, self._on_messages, self._on_resync)
 
     async def ping(self) -> bool:
         return True

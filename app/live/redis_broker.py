@@ -56,7 +56,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
-from app.live.brokers import OnMessages, OnResync, take_run
+from app.live.brokers import OnMessages, OnResync, hand_over, take_run
 
 log = logging.getLogger("roundtable.live.redis")
 
@@ -389,18 +389,9 @@ class RedisBroker:
         waited (see take_run), then the resync if one was queued behind them."""
         while True:
             run, resync = take_run(self._inbox, await self._inbox.get())
-            try:
-                if run and self._on_messages is not None:
-                    await self._on_messages(run)
-            except Exception:
-                log.exception("live: the hub could not handle messages from Redis")
             if resync:
-                self._resync_queued = False
-                try:
-                    if self._on_resync is not None:
-                        await self._on_resync()
-                except Exception:
-                    log.exception("live: the hub could not resync after Redis")
+                self._resync_queued = False  # a request from now on queues another one
+            await hand_over(run, resync, self._on_messages, self._on_resync)
 
     async def _request_resync(self) -> None:
         """Tell every worker (this one too) to resend its snapshots."""
