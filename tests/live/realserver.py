@@ -298,6 +298,10 @@ async def open_live(worker: Worker, meeting_id: int, cookie: str, compression: s
         additional_headers={"Cookie": cookie},
         compression=compression,
         max_size=None,
+        # Read everything, as a browser does: a test that stops reading would fill
+        # websockets' small incoming queue, and its close would then wait out
+        # close_timeout (python-websockets/websockets#1555).
+        max_queue=None,
         open_timeout=10,
         **options,
     ) as ws:

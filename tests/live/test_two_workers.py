@@ -184,39 +184,52 @@ def test_sequence_numbers_stay_unique_and_ordered_across_workers(workers):
         meeting = await new_meeting(workers)
         items = await meeting.facilitator.agenda_item_ids(workers.a, meeting.meeting_id)
         ana = await member(workers.a, meeting, "Ana")
+        ben = await member(workers.a, meeting, "Ben")
         try:
-            async with ana.live(workers.b, meeting.meeting_id) as on_b:
-                await on_b.next()
+            # Ben stays connected to the end: seeing Ana go means her departure is
+            # written (commit, then publish), and nothing else is written after it.
+            async with ben.live(workers.a, meeting.meeting_id) as ben_on_a:
+                await ben_on_a.next()
+                async with ana.live(workers.b, meeting.meeting_id) as on_b:
+                    await on_b.next()
 
-                async def move(n: int):
-                    worker = workers.a if n % 2 else workers.b
-                    return await meeting.facilitator.post(worker, f"/meetings/{meeting.meeting_id}/agenda/now",
-                                                          {"item_id": str(items[n % len(items)])})
+                    async def move(n: int):
+                        worker = workers.a if n % 2 else workers.b
+                        return await meeting.facilitator.post(worker, f"/meetings/{meeting.meeting_id}/agenda/now",
+                                                              {"item_id": str(items[n % len(items)])})
 
-                async def join(n: int):
-                    worker = workers.b if n % 2 else workers.a
-                    await member(worker, meeting, f"Person {n}")
+                    async def join(n: int):
+                        worker = workers.b if n % 2 else workers.a
+                        await member(worker, meeting, f"Person {n}")
 
-                results = await asyncio.gather(*(move(n) for n in range(30)), *(join(n) for n in range(10)))
-                assert all(r.status_code == 303 for r in results[:30])
+                    results = await asyncio.gather(*(move(n) for n in range(30)), *(join(n) for n in range(10)))
+                    assert all(r.status_code == 303 for r in results[:30])
+                await ben_on_a.wait_for(lambda m: (p := presence_text(m)) is not None and "Ana" not in p,
+                                        timeout=DELIVERY + 2.0)  # + worker B noticing the close
+                seqs, last = await written_sequence(workers.database, meeting.meeting_id)
         finally:
-            await ana.close()
-            await meeting.facilitator.close()
+            for person in (ana, ben, meeting.facilitator):
+                await person.close()
 
-        conn = await asyncpg.connect(f"{POSTGRES_SERVER}/{workers.database}", timeout=5)
-        try:
-            rows = await conn.fetch("SELECT id, seq FROM meetingevent WHERE meeting_id = $1 ORDER BY id",
-                                    meeting.meeting_id)
-            last = await conn.fetchval("SELECT event_seq FROM meeting WHERE id = $1", meeting.meeting_id)
-        finally:
-            await conn.close()
-        seqs = [r["seq"] for r in rows]
-        assert len(seqs) >= 30 + 10 + 2  # the moves, the joins, Ana's arrival and departure
+        assert len(seqs) >= 30 + 10 + 3  # the moves, the joins, Ben's and Ana's arrivals, Ana's departure
         assert sorted(seqs) == list(range(1, len(seqs) + 1)), "unique, with no gaps"
         assert seqs == sorted(seqs), "in the order they were written"
         assert last == len(seqs)
 
     asyncio.run(scenario())
+
+
+async def written_sequence(database: str, meeting_id: int) -> tuple[list[int], int]:
+    """The meeting's event numbers in the order written, and its counter, read in one
+    snapshot so a write landing between the two reads cannot make them disagree."""
+    conn = await asyncpg.connect(f"{POSTGRES_SERVER}/{database}", timeout=5)
+    try:
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            rows = await conn.fetch("SELECT seq FROM meetingevent WHERE meeting_id = $1 ORDER BY id", meeting_id)
+            last = await conn.fetchval("SELECT event_seq FROM meeting WHERE id = $1", meeting_id)
+    finally:
+        await conn.close()
+    return [r["seq"] for r in rows], last
 
 
 def test_people_on_a_worker_that_dies_are_shown_as_gone_by_the_others(workers):
