@@ -4,7 +4,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from app.apikeys import service
-from app.apikeys.reveal import remember_new_key
 from app.apikeys.schemas import ApiKeyCreate
 from app.communities.models import Permission
 from app.communities.pages import community_page
@@ -12,6 +11,7 @@ from app.communities.service import require_permission
 from app.db import SessionDep
 from app.web.deps import CsrfChecked, SignedIn
 from app.web.forms import FormInvalid, parse_form
+from app.web.reveal import remember_new_secret
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +35,7 @@ async def create_key(
     # Post/Redirect/Get: a refresh of the page that shows the key must not make another.
     # The key is shown once, on the page we redirect to; never stored or logged.
     response = RedirectResponse(f"/communities/{community_id}#api-keys", status_code=303)
-    remember_new_key(request, response, account, community_id, plaintext)
+    remember_new_secret(request, response, account, community_id, "api_key", {"key": plaintext})
     return response
 
 

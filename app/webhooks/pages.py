@@ -14,6 +14,7 @@ from app.webhooks import service
 from app.webhooks.schemas import WebhookCreate
 from app.web.deps import CsrfChecked, SignedIn
 from app.web.forms import FormInvalid, parse_form
+from app.web.reveal import remember_new_secret
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,10 +50,11 @@ async def create_webhook(
     except DomainError as exc:
         return await community_page(request, session, account, community_id, exc.status_code,
                                     webhook_errors={exc.field or "form": exc.detail}, webhook_values=values)
-    # The secret is shown in this response only.
-    response = await community_page(request, session, account, community_id,
-                                    new_webhook={"id": webhook.id, "url": webhook.url, "secret": secret})
-    response.headers["Cache-Control"] = "no-store"
+    # Post/Redirect/Get, as for API keys: a refresh must not register it twice. The
+    # secret is shown once, on the page we redirect to.
+    response = _back(community_id)
+    remember_new_secret(request, response, account, community_id, "webhook",
+                        {"id": webhook.id, "url": webhook.url, "secret": secret})
     return response
 
 

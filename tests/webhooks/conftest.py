@@ -105,14 +105,16 @@ def deliver(client, app, settings):
     return run
 
 
-def register(browser: Browser, community_id: int, url: str, events: list[str]):
+def register(browser: Browser, community_id: int, url: str, events: list[str], follow_redirects: bool = False):
     browser.get(f"/communities/{community_id}")
-    return browser.post(f"/communities/{community_id}/webhooks", {"url": url, "events": events})
+    return browser.post(f"/communities/{community_id}/webhooks", {"url": url, "events": events},
+                        follow_redirects=follow_redirects)
 
 
 def register_ok(browser: Browser, community_id: int, url: str, events: list[str]) -> str:
-    """Registers a webhook through the community page; returns its secret."""
-    response = register(browser, community_id, url, events)
+    """Registers a webhook through the community page, follows the redirect and copies
+    the secret from the page it lands on."""
+    response = register(browser, community_id, url, events, follow_redirects=True)
     assert response.status_code == 200, response.text
     found = SECRET.search(response.text)
     assert found, "the new webhook's secret is shown on the page"

@@ -52,12 +52,17 @@ def writer_for(scene, client) -> Integration:
 
 def test_a_delivery_is_signed_and_verifies_at_a_local_receiver(scene, receiver, deliver):
     fac = scene.facilitator
-    response = register(fac, scene.community_id, receiver.url(), ["meeting.started"])
+    response = register(fac, scene.community_id, receiver.url(), ["meeting.started"], follow_redirects=True)
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     assert "Copy this signing secret now. It will not be shown again." in text_of(response.text)
     secret = SECRET.search(response.text).group(1)
-    page = fac.get(f"/communities/{scene.community_id}").text
-    assert secret not in page, "the secret is shown once only"
+    # Post/Redirect/Get: a refresh repeats a GET, not the form, and shows the secret no more.
+    refresh = response.request
+    assert (refresh.method, refresh.url.path) == ("GET", f"/communities/{scene.community_id}")
+    for _ in range(2):  # the organiser presses refresh, twice
+        page = fac.get(refresh.url.path).text
+        assert secret not in page and "Copy this signing secret" not in page, "the secret is shown once only"
+        assert len(webhook_ids(page)) == 1, "one webhook, not one per refresh"
     assert "A meeting starts" in text_of(section(page)) and "Nothing sent yet." in text_of(section(page))
 
     start(fac, scene.meeting_id)
