@@ -33,6 +33,7 @@ from app.questions import pages as question_pages
 from app.breakouts import pages as breakout_pages
 from app.icebreakers import pages as icebreaker_pages
 from app.webhooks import pages as webhook_pages
+from app.webhooks import service as webhook_service
 from app.webhooks import worker as webhook_worker  # (its service queues deliveries as events are recorded)
 from app.meetings import heartbeat
 from app.meetings.service import reset_presence, worker_stopped
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="live-heartbeat")
         log.info("Roundtable started (database: %s, broker: %s)",
                  "SQLite" if settings.is_sqlite else "PostgreSQL", "Redis" if settings.redis_url else "in-process")
+        async with app.state.sessionmaker() as session:
+            await webhook_service.seal_old_secrets(session, settings)
         # Sends webhook deliveries in the background (app/webhooks/worker.py).
         deliveries = (asyncio.create_task(webhook_worker.run(app.state.sessionmaker, settings), name="webhook-deliveries")
                       if settings.webhook_worker else None)

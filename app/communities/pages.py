@@ -75,7 +75,7 @@ async def community_page(request: Request, session, account, community_id: int, 
         meetings=await meetings_of(session, community_id),
         members=await service.members_of(session, community_id),
         api_keys=await apikey_service.keys_of(session, community_id) if permission == Permission.organiser else [],
-        webhooks=await webhook_service.section(session, community_id) if permission == Permission.organiser else None,
+        webhooks=await webhook_service.section(session, request.app.state.settings, community_id) if permission == Permission.organiser else None,
         **{"meeting_values": {}, "meeting_errors": {}, "member_errors": {}, "key_errors": {}, "new_key": None, **extra},
     )
 

@@ -40,7 +40,23 @@ async def create_webhook(session: SessionDep, settings: SettingsDep, key: WriteK
     community = await get_community(session, community_id)
     # Made through the API: credited to whoever made the key.
     webhook, secret = await service.create_webhook(session, settings, community, key.created_by, body)
-    response.headers["Cache-Control"] = "no-store"
+    return _with_secret(webhook, secret, response)
+
+
+@router.post("/communities/{community_id}/webhooks/{webhook_id}/secret", summary="Make a new signing secret",
+             description="For a secret that leaked, or one the server can no longer read (its SECRET_KEY changed: "
+             "deliveries then fail saying so). The response holds the new secret, shown this once; the old one "
+             "signs nothing more, and deliveries still waiting are signed with the new one.",
+             response_model=WebhookCreated)
+async def replace_secret(session: SessionDep, settings: SettingsDep, key: WriteKey, community_id: int,
+                         webhook_id: int, response: Response):
+    own_community(key, community_id)
+    webhook, secret = await service.replace_secret(session, settings, community_id, webhook_id)
+    return _with_secret(webhook, secret, response)
+
+
+def _with_secret(webhook, secret: str, response: Response) -> WebhookCreated:
+    response.headers["Cache-Control"] = "no-store"  # a secret is kept by nothing on the way
     return WebhookCreated(**WebhookPublic.model_validate(webhook).model_dump(), secret=secret)
 
 

@@ -26,9 +26,10 @@ class Webhook(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id", index=True, ondelete="CASCADE")
     url: str = Field(max_length=500)
     events: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    # Kept, unlike an API key's, because every delivery is signed with it. Shown to
-    # the organiser once, when the webhook is made; never in a list or the API.
-    secret: str = Field(max_length=100)
+    # Kept, unlike an API key's, because every delivery is signed with it; sealed
+    # (app/webhooks/sealing.py). Shown to the organiser once, when it is made; never
+    # in a list or the API.
+    secret: str = Field(max_length=255)
     active: bool = True
     created_by: int | None = Field(default=None, foreign_key="account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)

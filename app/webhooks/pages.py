@@ -58,6 +58,16 @@ async def create_webhook(
     return response
 
 
+@router.post("/communities/{community_id}/webhooks/{webhook_id}/new-secret", dependencies=[CsrfChecked])
+async def new_secret(request: Request, session: SessionDep, account: SignedIn, community_id: int, webhook_id: int):
+    await organiser_of(session, account, community_id)
+    webhook, secret = await service.replace_secret(session, request.app.state.settings, community_id, webhook_id)
+    response = _back(community_id)
+    remember_new_secret(request, response, account, community_id, "webhook",
+                        {"id": webhook.id, "url": webhook.url, "secret": secret, "replaced": True})
+    return response
+
+
 @router.post("/communities/{community_id}/webhooks/{webhook_id}/switch-off", dependencies=[CsrfChecked])
 async def switch_off(session: SessionDep, account: SignedIn, community_id: int, webhook_id: int):
     await organiser_of(session, account, community_id)

@@ -31,6 +31,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.live.events import PENDING, LiveEvent, on_record
 from app.meetings.models import Meeting
 from app.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from app.webhooks.sealing import is_sealed, seal, unseal
 from app.webhooks.schemas import EVENT_TYPES, DeliveryPublic, WebhookCreate
 
 log = logging.getLogger("roundtable.webhooks")
@@ -140,13 +141,48 @@ async def create_webhook(session: AsyncSession, settings: Settings, community: C
     )).one()
     if count >= MAX_WEBHOOKS_PER_COMMUNITY:
         raise Conflict(f"A community can have at most {MAX_WEBHOOKS_PER_COMMUNITY} webhooks. Delete one you no longer use.")
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    webhook = Webhook(community_id=community.id, url=form.url, events=form.events, secret=secret,
-                      created_by=created_by)
+    secret = _new_secret()
+    webhook = Webhook(community_id=community.id, url=form.url, events=form.events,
+                      secret=seal(settings.secret_key, secret), created_by=created_by)
     session.add(webhook)
     await session.commit()
     log.info("webhook %s registered in community %s", webhook.id, community.id)
     return webhook, secret
+
+
+def _new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+async def replace_secret(session: AsyncSession, settings: Settings, community_id: int,
+                         webhook_id: int) -> tuple[Webhook, str]:
+    """A new signing secret, shown this once; the old one signs nothing more. For a
+    secret that leaked, or one that can no longer be read (SECRET_KEY changed).
+    Deliveries still waiting are signed with the new one when they are sent."""
+    webhook = await get_webhook(session, community_id, webhook_id)
+    secret = _new_secret()
+    webhook.secret = seal(settings.secret_key, secret)
+    session.add(webhook)
+    await session.commit()
+    log.info("webhook %s in community %s has a new signing secret", webhook.id, community_id)
+    return webhook, secret
+
+
+async def seal_old_secrets(session: AsyncSession, settings: Settings) -> int:
+    """Seal any secret stored before sealing; run when the app starts. Returns how many."""
+    result = await session.exec(select(Webhook.id, Webhook.secret).where(col(Webhook.secret).startswith(SECRET_PREFIX)))
+    sealed = 0
+    for webhook_id, plain in result.all():
+        if is_sealed(plain):
+            continue
+        # Only if unchanged: several workers start at once, and one may already have it.
+        done = await session.exec(update(Webhook).where(col(Webhook.id) == webhook_id, col(Webhook.secret) == plain)
+                                  .values(secret=seal(settings.secret_key, plain)))
+        sealed += done.rowcount
+    await session.commit()
+    if sealed:
+        log.info("webhooks: sealed %s signing secrets stored before sealing", sealed)
+    return sealed
 
 
 async def set_active(session: AsyncSession, community_id: int, webhook_id: int, active: bool) -> Webhook:
@@ -216,6 +252,7 @@ def public_delivery(d: WebhookDelivery) -> DeliveryPublic:
 class WebhookView:
     webhook: Webhook
     deliveries: list[WebhookDelivery]
+    secret_readable: bool = True
 
     @property
     def event_labels(self) -> list[str]:
@@ -232,10 +269,11 @@ class WebhookSection:
         return describe_wait(delivery)
 
 
-async def section(session: AsyncSession, community_id: int) -> WebhookSection:
+async def section(session: AsyncSession, settings: Settings, community_id: int) -> WebhookSection:
     items = []
     for webhook in await webhooks_of(session, community_id):
-        items.append(WebhookView(webhook, await deliveries_of(session, webhook.id, SHOWN_PER_WEBHOOK)))
+        items.append(WebhookView(webhook, await deliveries_of(session, webhook.id, SHOWN_PER_WEBHOOK),
+                                 secret_readable=unseal(settings.secret_key, webhook.secret) is not None))
     return WebhookSection(items)
 
 

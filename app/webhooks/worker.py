@@ -29,6 +29,7 @@ from app.config import Settings, get_settings
 from app.db import utcnow
 from app.errors import Invalid
 from app.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from app.webhooks.sealing import unseal
 from app.webhooks.service import guards_private, pinned, refuse_private, signed_headers
 
 log = logging.getLogger("roundtable.webhooks")
@@ -40,13 +41,15 @@ TIMEOUT = 10.0
 BATCH = 20
 KEEP_FOR = timedelta(days=30)  # finished deliveries are pruned after this
 PRUNE_EVERY = 3600.0
+UNREADABLE_SECRET = ("Not sent: the signing secret can no longer be read (the server's SECRET_KEY has changed). "
+                     "Make a new signing secret, and give it to the receiver.")
 
 
 @dataclass
 class Claimed:
     id: int
     url: str
-    secret: str
+    secret: str  # as stored: sealed
     event_type: str
     body: str
     attempts: int
@@ -91,7 +94,10 @@ async def _claim(sessionmaker: async_sessionmaker, now: datetime) -> list[Claime
 
 async def _send(client: httpx.AsyncClient, item: Claimed, settings: Settings) -> tuple[int | None, str | None]:
     """One try: the status code (None if there was no answer) and what went wrong."""
-    headers = signed_headers(item.secret, item.id, item.event_type, item.body, int(time.time()))
+    secret = unseal(settings.secret_key, item.secret)
+    if secret is None:  # never sent unsigned: the receiver would rightly refuse it
+        return None, UNREADABLE_SECRET
+    headers = signed_headers(secret, item.id, item.event_type, item.body, int(time.time()))
     try:
         if not guards_private(settings):
             return await _post(client, item.url, item.body, headers, {})

@@ -267,6 +267,7 @@ def test_a_facilitator_who_is_not_an_organiser_and_members_are_refused(new_brows
         who.get("/")
         for url, data in ((base, {"url": receiver.url(), "events": ["meeting.started"]}),
                           (f"{base}/{webhook_id}/switch-off", {}), (f"{base}/{webhook_id}/delete", {}),
+                          (f"{base}/{webhook_id}/new-secret", {}),
                           (f"{base}/{webhook_id}/deliveries/1/send-again", {})):
             response = who.post(url, data)
             assert response.status_code == status, (url, response.status_code)
