@@ -13,8 +13,7 @@ from app.breakouts.schemas import (Move, NotesUpdate, RoomNotes, RoomNotesPublic
                                    SeatPublic)
 from app.communities.service import get_community
 from app.db import SessionDep
-from app.errors import Invalid, NotFound
-from app.meetings.models import Meeting
+from app.errors import Invalid
 from app.meetings.schemas import JoinRequest, ParticipantPublic
 from app.meetings import service as meetings
 

@@ -7,7 +7,6 @@ from app.api.common import (ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, 
 from app.api.versions import IfMatch, etag_header, expected_version, preconditions, set_etag, stale_is_412
 from app.communities.service import get_community
 from app.db import SessionDep
-from app.errors import NotFound
 from app.icebreakers import service
 from app.icebreakers.models import IcebreakerRun, RunStatus
 from app.icebreakers.schemas import AnswerPublic, PromptCreate, PromptPublic, PromptUpdate, RunLaunch, RunPublic

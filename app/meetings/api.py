@@ -8,7 +8,6 @@ from app.api.common import ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, m
 from app.api.versions import IfMatch, etag_header, expected_version, preconditions, set_etag, stale_is_412
 from app.communities.service import get_community
 from app.db import SessionDep
-from app.errors import NotFound
 from app.meetings import service
 from app.meetings.models import Meeting, MeetingStatus, Participant
 from app.validation import WholeNumber

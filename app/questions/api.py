@@ -4,8 +4,6 @@ from fastapi import APIRouter, Query
 
 from app.api.common import ApiKeyDep, CONFLICT, Cursor, Limit, Page, WriteKey, meeting_for_key
 from app.db import SessionDep
-from app.errors import NotFound
-from app.meetings.models import Meeting
 from app.questions import service
 from app.questions.models import QuestionStatus
 from app.questions.schemas import JargonSummary, QuestionAnswer, QuestionPublic
