@@ -1,12 +1,13 @@
-"""An organiser creates an API key in a real browser, with and without JavaScript:
-the key is shown once, and pressing reload neither shows it again nor makes another."""
+"""An organiser creates an API key and a webhook in a real browser, with and without
+JavaScript: each secret is shown once, and pressing reload neither shows it again nor
+makes another."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.people import create_community, no_console_errors, open_browser, sign_up
+from tests.e2e.people import check_accessible, create_community, no_console_errors, open_browser, sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -31,4 +32,43 @@ def test_a_new_key_is_shown_once_and_reload_does_not_make_another(chromium, serv
     expect(page.get_by_text("Copy this key now")).to_have_count(0)
     expect(keys).to_have_count(1)
     expect(keys).to_contain_text("Newsletter")
+    no_console_errors([olive])
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_a_webhook_secret_is_shown_once_and_can_be_replaced(chromium, server, js):
+    olive = open_browser(chromium, server, "Olive Organiser", js=js)
+    sign_up(olive, f"olive-hooks-{'js' if js else 'nojs'}@example.org")
+    community_id = create_community(olive, "Webhook test community")
+    page = olive.page
+    page.get_by_label("Address that receives the events").fill("https://hooks.example.org/roundtable")
+    page.get_by_label("A meeting starts").check()
+    page.get_by_role("button", name="Add webhook").click()
+    page.wait_for_url(re.compile(rf"/communities/{community_id}#webhooks$"))
+    expect(page.get_by_text("Copy this signing secret now. It will not be shown again.")).to_be_visible()
+    first = page.locator("#webhooks code.secret").inner_text()
+    assert re.fullmatch(r"whsec_[A-Za-z0-9_-]{40,}", first)
+    if js:  # axe-core runs as a script in the page
+        check_accessible([olive], "with a new webhook's secret shown")
+    webhooks = page.locator("#webhooks article.webhook")
+    expect(webhooks).to_have_count(1)
+
+    page.reload()
+    expect(page.locator("#webhooks code.secret")).to_have_count(0)
+    expect(webhooks).to_have_count(1)
+
+    # Replacing it takes a second, deliberate step, by keyboard as by mouse.
+    page.get_by_text("New signing secret", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("The old secret stops working at once")).to_be_visible()
+    if js:
+        check_accessible([olive], "with the new-secret step open")
+    page.get_by_role("button", name=re.compile("^Make a new signing secret")).click()
+    page.wait_for_url(re.compile(rf"/communities/{community_id}#webhooks$"))
+    expect(page.get_by_text("Copy this new signing secret now. It will not be shown again.")).to_be_visible()
+    second = page.locator("#webhooks code.secret").inner_text()
+    assert re.fullmatch(r"whsec_[A-Za-z0-9_-]{40,}", second) and second != first
+    page.reload()
+    expect(page.locator("#webhooks code.secret")).to_have_count(0)
+    expect(webhooks).to_have_count(1)
     no_console_errors([olive])
