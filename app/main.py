@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.limiter = make_limiter(settings.redis_url)
+        async with app.state.sessionmaker() as session:  # before anything needs stopping again
+            await webhook_service.seal_old_secrets(session, settings)
         app.state.hub = LiveHub(make_broker(settings.redis_url), app.state.sessionmaker, settings.live_queue_size,
                                 batch_seconds=settings.live_batch_seconds)
         await app.state.hub.start()
@@ -84,8 +86,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="live-heartbeat")
         log.info("Roundtable started (database: %s, broker: %s)",
                  "SQLite" if settings.is_sqlite else "PostgreSQL", "Redis" if settings.redis_url else "in-process")
-        async with app.state.sessionmaker() as session:
-            await webhook_service.seal_old_secrets(session, settings)
         # Sends webhook deliveries in the background (app/webhooks/worker.py).
         deliveries = (asyncio.create_task(webhook_worker.run(app.state.sessionmaker, settings), name="webhook-deliveries")
                       if settings.webhook_worker else None)

@@ -52,3 +52,30 @@ def test_no_model_column_is_a_database_enum():
         if isinstance(column.type, sa.Enum)
     ]
     assert enum_columns == []
+
+
+def test_undoing_sealed_webhook_secrets_refuses_while_any_are_sealed(tmp_path):
+    """The older code cannot read a sealed secret, nor does one fit its column: going
+    back is refused while any exist, and works once none do."""
+    import pytest
+    from alembic import command
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'undo.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+
+    async def run(sql: str) -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text(sql))
+        await engine.dispose()
+
+    asyncio.run(run("INSERT INTO community (id, name, purpose, timezone, roles, created_at) "
+                    "VALUES (1, 'C', '', 'Europe/London', '[]', '2026-12-01 00:00:00')"))
+    asyncio.run(run("INSERT INTO webhook (community_id, url, events, secret, active, created_at) "
+                    "VALUES (1, 'https://example.org/h', '[]', 'sealed:v1:abc', 1, '2026-12-01 00:00:00')"))
+    with pytest.raises(RuntimeError, match="1 webhook secrets are sealed"):
+        command.downgrade(config, "5b2d8e61c0a9")
+    asyncio.run(run("DELETE FROM webhook"))
+    command.downgrade(config, "5b2d8e61c0a9")
+    assert asyncio.run(_inspect(url))[1] == "5b2d8e61c0a9"

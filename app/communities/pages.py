@@ -13,7 +13,7 @@ from app.errors import DomainError
 from app.meetings.service import meetings_of
 from app.web.deps import CsrfChecked, CurrentAccount, SignedIn
 from app.web.forms import FormInvalid, lines, parse_form
-from app.web.reveal import forget_new_secret, take_new_secret
+from app.web.reveal import forget_new_secrets, take_new_secret
 from app.web.templating import page
 from app.webhooks import service as webhook_service
 
@@ -82,15 +82,12 @@ async def community_page(request: Request, session, account, community_id: int, 
 
 @router.get("/communities/{community_id}")
 async def show_community(request: Request, session: SessionDep, account: SignedIn, community_id: int):
-    new = take_new_secret(request, account, community_id)
-    shown = {}
-    if new is not None and new[0] == "api_key":
-        shown["new_key"] = new[1].get("key")
-    elif new is not None and new[0] == "webhook":
-        shown["new_webhook"] = new[1]
-    response = await community_page(request, session, account, community_id, **shown)
-    forget_new_secret(request, response, community_id)
-    if shown:
+    new_key = take_new_secret(request, account, community_id, "api_key")
+    new_webhook = take_new_secret(request, account, community_id, "webhook")
+    response = await community_page(request, session, account, community_id,
+                                    new_key=new_key and new_key.get("key"), new_webhook=new_webhook)
+    forget_new_secrets(request, response, community_id)
+    if new_key or new_webhook:
         response.headers["Cache-Control"] = "no-store"  # not from the cache, nor the back button
     return response
 

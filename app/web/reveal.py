@@ -2,24 +2,33 @@
 redirect after the form that made it.
 
 Create forms answer with a redirect (Post/Redirect/Get), so refreshing the page
-cannot make a second key or webhook. The secret rides to the next page in the app's
-signed-cookie mechanism (app.web.security.sign), as the account and participant do:
+cannot make a second key or webhook. The secret rides to the next page in a cookie:
 an API key is never stored on the server, so there is nowhere else to keep it. The
-cookie is HttpOnly, only sent to this community's pages, tied to the organiser who
-made the secret, and lives minutes at most; the first page that reads it deletes it,
-so a refresh shows nothing.
+cookie is encrypted, not just signed (a proxy's log or a saved browser trace shows
+nothing), HttpOnly, only sent to this community's pages, tied to the organiser who
+made the secret, one per kind (a key made in one tab and a webhook in another do not
+overwrite each other), and lives minutes at most; the first page that reads it
+deletes it, so a refresh shows nothing.
 """
 
-from typing import Any
+import json
+from typing import Any, Literal
 
+from cryptography.fernet import InvalidToken
 from fastapi import Request, Response
 
 from app.accounts.models import Account
-from app.web.security import sign, unsign
+from app.web.security import fernet_for
 
-NEW_SECRET_COOKIE = "rt_new_secret"
-NEW_SECRET_SALT = "new-secret"
+SecretKind = Literal["api_key", "webhook"]
+KINDS: tuple[SecretKind, ...] = ("api_key", "webhook")
 NEW_SECRET_MAX_AGE = 5 * 60  # long enough for a slow redirect, short enough not to linger
+PURPOSE = "a new secret shown once"
+MAX_COOKIE = 2048  # what we write is a few hundred characters; anything longer is not ours
+
+
+def _cookie(kind: SecretKind) -> str:
+    return f"rt_new_{kind}"
 
 
 def _path(community_id: int) -> str:
@@ -27,31 +36,38 @@ def _path(community_id: int) -> str:
 
 
 def remember_new_secret(request: Request, response: Response, account: Account, community_id: int,
-                        kind: str, shown: dict[str, Any]) -> None:
-    """Carry `shown` (what the page shows of the new `kind` of secret) to the next page."""
+                        kind: SecretKind, shown: dict[str, Any]) -> None:
+    """Carry `shown` (the new secret, and what the page needs to say about it; keep it
+    short: ids, not addresses) to the next page."""
     settings = request.app.state.settings
-    value = sign(settings.secret_key, NEW_SECRET_SALT,
-                 {"account": account.id, "community": community_id, "kind": kind, "shown": shown})
+    payload = json.dumps({"account": account.id, "community": community_id, "shown": shown})
+    value = fernet_for(settings.secret_key, PURPOSE).encrypt(payload.encode()).decode()
     response.set_cookie(
-        NEW_SECRET_COOKIE, value, max_age=NEW_SECRET_MAX_AGE, path=_path(community_id),
+        _cookie(kind), value, max_age=NEW_SECRET_MAX_AGE, path=_path(community_id),
         httponly=True, samesite="strict", secure=settings.secure_cookies,
     )
 
 
-def take_new_secret(request: Request, account: Account, community_id: int) -> tuple[str, dict[str, Any]] | None:
-    """The kind and details of the secret to show on this page, if this organiser has
-    just made one here."""
-    settings = request.app.state.settings
-    value = unsign(settings.secret_key, NEW_SECRET_SALT, request.cookies.get(NEW_SECRET_COOKIE), NEW_SECRET_MAX_AGE)
+def take_new_secret(request: Request, account: Account, community_id: int, kind: SecretKind) -> dict[str, Any] | None:
+    """What to show of the `kind` of secret this organiser has just made here, if any."""
+    token = request.cookies.get(_cookie(kind))
+    if not token or len(token) > MAX_COOKIE:
+        return None
+    fernet = fernet_for(request.app.state.settings.secret_key, PURPOSE)
+    try:
+        value = json.loads(fernet.decrypt(token.encode(), ttl=NEW_SECRET_MAX_AGE))
+    except (InvalidToken, ValueError):
+        return None
     if not isinstance(value, dict) or value.get("account") != account.id or value.get("community") != community_id:
         return None
-    kind, shown = value.get("kind"), value.get("shown")
-    return (kind, shown) if isinstance(kind, str) and isinstance(shown, dict) else None
+    shown = value.get("shown")
+    return shown if isinstance(shown, dict) else None
 
 
-def forget_new_secret(request: Request, response: Response, community_id: int) -> None:
-    """Called by every page that could show the secret, so it is shown at most once."""
-    if NEW_SECRET_COOKIE in request.cookies:
-        settings = request.app.state.settings
-        response.delete_cookie(NEW_SECRET_COOKIE, path=_path(community_id), httponly=True, samesite="strict",
-                               secure=settings.secure_cookies)
+def forget_new_secrets(request: Request, response: Response, community_id: int) -> None:
+    """Called by every page that could show a secret, so each is shown at most once."""
+    settings = request.app.state.settings
+    for kind in KINDS:
+        if _cookie(kind) in request.cookies:
+            response.delete_cookie(_cookie(kind), path=_path(community_id), httponly=True, samesite="strict",
+                                   secure=settings.secure_cookies)

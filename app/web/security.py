@@ -1,10 +1,15 @@
-"""Signed cookies, CSRF tokens and password hashing."""
+"""Signed cookies, CSRF tokens, password hashing, and keys for sealing secrets."""
 
+import base64
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 from typing import Any
 
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pwdlib import PasswordHash
@@ -72,3 +77,12 @@ async def verify_csrf(request: Request) -> None:
 def hash_secret(value: str) -> str:
     """For capabilities we hand out (API keys, withdraw tokens): fast, unsalted, high entropy."""
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+@lru_cache(maxsize=16)
+def fernet_for(secret_key: str, purpose: str) -> Fernet:
+    """Authenticated encryption (Fernet: AES-128-CBC with an HMAC-SHA256 tag) under a key
+    derived from SECRET_KEY for this one purpose, so no two uses share a key."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=f"roundtable: {purpose}".encode()).derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))

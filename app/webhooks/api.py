@@ -19,7 +19,8 @@ SIGNING = (
 
 
 @router.get("/communities/{community_id}/webhooks", summary="The community's webhooks",
-            description="Oldest first. Secrets are never listed: a webhook's secret is shown only when it is created. "
+            description="Oldest first. Secrets are never listed: a webhook's secret is shown only when it is made "
+            "(on registering, and by `POST .../webhooks/{webhook_id}/secret`). "
             f"A community has at most {service.MAX_WEBHOOKS_PER_COMMUNITY} webhooks, so with the default `limit` "
             "this is one page; it is paged like every other list all the same.",
             response_model=Page[WebhookPublic])
@@ -46,8 +47,9 @@ async def create_webhook(session: SessionDep, settings: SettingsDep, key: WriteK
 @router.post("/communities/{community_id}/webhooks/{webhook_id}/secret", summary="Make a new signing secret",
              description="For a secret that leaked, or one the server can no longer read (its SECRET_KEY changed: "
              "deliveries then fail saying so). The response holds the new secret, shown this once; the old one "
-             "signs nothing more, and deliveries still waiting are signed with the new one.",
-             response_model=WebhookCreated)
+             "stops working now. Deliveries still waiting, and those held back because the old secret could not be "
+             "read, are sent signed with the new one.",
+             response_model=WebhookCreated, responses=CONFLICT)
 async def replace_secret(session: SessionDep, settings: SettingsDep, key: WriteKey, community_id: int,
                          webhook_id: int, response: Response):
     own_community(key, community_id)

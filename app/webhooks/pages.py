@@ -53,8 +53,7 @@ async def create_webhook(
     # Post/Redirect/Get, as for API keys: a refresh must not register it twice. The
     # secret is shown once, on the page we redirect to.
     response = _back(community_id)
-    remember_new_secret(request, response, account, community_id, "webhook",
-                        {"id": webhook.id, "url": webhook.url, "secret": secret})
+    remember_new_secret(request, response, account, community_id, "webhook", {"id": webhook.id, "secret": secret})
     return response
 
 
@@ -64,7 +63,7 @@ async def new_secret(request: Request, session: SessionDep, account: SignedIn, c
     webhook, secret = await service.replace_secret(session, request.app.state.settings, community_id, webhook_id)
     response = _back(community_id)
     remember_new_secret(request, response, account, community_id, "webhook",
-                        {"id": webhook.id, "url": webhook.url, "secret": secret, "replaced": True})
+                        {"id": webhook.id, "secret": secret, "replaced": True})
     return response
 
 

@@ -2,35 +2,25 @@
 
 A webhook's secret must be kept (every delivery is signed with it), but a copy of the
 database alone (a backup, a dump, a read-only leak) must not let anyone sign messages
-a receiver would trust. So the column holds the secret encrypted (Fernet: AES-128-CBC
-with an HMAC-SHA256 tag) under a key derived from SECRET_KEY, which lives in the
-environment, not the database.
+a receiver would trust. So the column holds the secret encrypted under a key derived
+from SECRET_KEY (app.web.security.fernet_for), which lives in the environment, not
+the database.
 
 If SECRET_KEY changes, sealed secrets can no longer be opened: deliveries then fail
 with a message saying so, and "Make a new signing secret" on the community page (or
 the API) mends it.
 """
 
-import base64
-from functools import lru_cache
+from cryptography.fernet import InvalidToken
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from app.web.security import fernet_for
 
 SEALED = "sealed:v1:"  # what a sealed value starts with; older rows held the secret itself
-
-
-@lru_cache(maxsize=8)
-def _fernet(secret_key: str) -> Fernet:
-    # Its own key, derived for this one use, so it cannot be mistaken for a cookie signature.
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"roundtable: webhook signing secrets").derive(secret_key.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+PURPOSE = "webhook signing secrets"
 
 
 def seal(secret_key: str, secret: str) -> str:
-    return SEALED + _fernet(secret_key).encrypt(secret.encode()).decode()
+    return SEALED + fernet_for(secret_key, PURPOSE).encrypt(secret.encode()).decode()
 
 
 def is_sealed(stored: str) -> bool:
@@ -43,6 +33,6 @@ def unseal(secret_key: str, stored: str) -> str | None:
     if not is_sealed(stored):
         return stored
     try:
-        return _fernet(secret_key).decrypt(stored[len(SEALED):].encode()).decode()
+        return fernet_for(secret_key, PURPOSE).decrypt(stored[len(SEALED):].encode()).decode()
     except InvalidToken:
         return None

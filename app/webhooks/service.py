@@ -31,13 +31,15 @@ from app.errors import Conflict, Invalid, NotFound
 from app.live.events import PENDING, LiveEvent, on_record
 from app.meetings.models import Meeting
 from app.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
-from app.webhooks.sealing import is_sealed, seal, unseal
+from app.webhooks.sealing import seal, unseal
 from app.webhooks.schemas import EVENT_TYPES, DeliveryPublic, WebhookCreate
 
 log = logging.getLogger("roundtable.webhooks")
 
 MAX_WEBHOOKS_PER_COMMUNITY = 20
 SECRET_PREFIX = "whsec_"
+UNREADABLE_SECRET = ("Not sent: the signing secret can no longer be read, because a setting on the server has "
+                     "changed. Make a new signing secret and give it to the receiver; this is then sent.")
 SHOWN_PER_WEBHOOK = 5  # latest deliveries on the community page
 DNS_TIMEOUT = 5.0
 
@@ -156,25 +158,40 @@ def _new_secret() -> str:
 
 async def replace_secret(session: AsyncSession, settings: Settings, community_id: int,
                          webhook_id: int) -> tuple[Webhook, str]:
-    """A new signing secret, shown this once; the old one signs nothing more. For a
+    """A new signing secret, shown this once; the old one stops working now. For a
     secret that leaked, or one that can no longer be read (SECRET_KEY changed).
     Deliveries still waiting are signed with the new one when they are sent."""
     webhook = await get_webhook(session, community_id, webhook_id)
     secret = _new_secret()
-    webhook.secret = seal(settings.secret_key, secret)
-    session.add(webhook)
+    # Only over the secret just read: of two replacements at once, one is refused,
+    # rather than both shown a secret and one of them already dead.
+    replaced = await session.exec(
+        update(Webhook).where(col(Webhook.id) == webhook.id, col(Webhook.secret) == webhook.secret)
+        .values(secret=seal(settings.secret_key, secret)).execution_options(synchronize_session=False))
+    if replaced.rowcount != 1:
+        await session.rollback()
+        raise Conflict("Someone has just made a new signing secret for this webhook. Reload the page to see it.")
+    # What was held back because the old secret could not be read goes now.
+    await session.exec(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.status == DeliveryStatus.failed,
+               WebhookDelivery.last_error == UNREADABLE_SECRET)
+        .values(status=DeliveryStatus.pending, attempts=0, next_attempt_at=utcnow())
+    )
     await session.commit()
+    await session.refresh(webhook)
     log.info("webhook %s in community %s has a new signing secret", webhook.id, community_id)
     return webhook, secret
 
 
 async def seal_old_secrets(session: AsyncSession, settings: Settings) -> int:
     """Seal any secret stored before sealing; run when the app starts. Returns how many."""
-    result = await session.exec(select(Webhook.id, Webhook.secret).where(col(Webhook.secret).startswith(SECRET_PREFIX)))
+    result = await session.exec(
+        select(Webhook.id, Webhook.secret).where(col(Webhook.secret).startswith(SECRET_PREFIX, autoescape=True))
+        .order_by(col(Webhook.id))  # every worker takes the row locks in one order: no deadlock
+    )
     sealed = 0
     for webhook_id, plain in result.all():
-        if is_sealed(plain):
-            continue
         # Only if unchanged: several workers start at once, and one may already have it.
         done = await session.exec(update(Webhook).where(col(Webhook.id) == webhook_id, col(Webhook.secret) == plain)
                                   .values(secret=seal(settings.secret_key, plain)))

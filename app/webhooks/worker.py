@@ -30,7 +30,7 @@ from app.db import utcnow
 from app.errors import Invalid
 from app.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from app.webhooks.sealing import unseal
-from app.webhooks.service import guards_private, pinned, refuse_private, signed_headers
+from app.webhooks.service import UNREADABLE_SECRET, guards_private, pinned, refuse_private, signed_headers
 
 log = logging.getLogger("roundtable.webhooks")
 
@@ -41,8 +41,6 @@ TIMEOUT = 10.0
 BATCH = 20
 KEEP_FOR = timedelta(days=30)  # finished deliveries are pruned after this
 PRUNE_EVERY = 3600.0
-UNREADABLE_SECRET = ("Not sent: the signing secret can no longer be read (the server's SECRET_KEY has changed). "
-                     "Make a new signing secret, and give it to the receiver.")
 
 
 @dataclass
@@ -157,7 +155,8 @@ async def _record(sessionmaker: async_sessionmaker, item: Claimed, code: int | N
         )
         await session.commit()
     if error is not None:
-        log.info("webhook delivery %s: try %s failed (%s)", item.id, attempts, code or "no answer")
+        why = "secret unreadable" if error == UNREADABLE_SECRET else code or "no answer"
+        log.info("webhook delivery %s: try %s failed (%s)", item.id, attempts, why)
 
 
 async def deliver_due(sessionmaker: async_sessionmaker, now: datetime | None = None, *,

@@ -28,6 +28,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # A sealed value does not fit the old column: downgrading loses the secrets, so
-    # every webhook would need a new one. Refuse rather than lose them quietly.
-    raise RuntimeError("Webhook secrets are sealed and do not fit the old column; this migration cannot be undone.")
+    # A sealed value does not fit the old column, and the old code cannot read one:
+    # refuse rather than lose the secrets quietly (delete or replace those webhooks first).
+    sealed = op.get_bind().execute(sa.text("SELECT count(*) FROM webhook WHERE secret LIKE 'sealed:%'")).scalar()
+    if sealed:
+        raise RuntimeError(f"{sealed} webhook secrets are sealed and the older version cannot read them; "
+                           "delete those webhooks before downgrading past this revision.")
+    with op.batch_alter_table('webhook', schema=None) as batch_op:
+        batch_op.alter_column('secret', existing_type=sqlmodel.sql.sqltypes.AutoString(length=255),
+                              type_=sqlmodel.sql.sqltypes.AutoString(length=100), existing_nullable=False)

@@ -58,7 +58,7 @@ def test_a_webhook_secret_is_shown_once_and_can_be_replaced(chromium, server, js
     expect(webhooks).to_have_count(1)
 
     # Replacing it takes a second, deliberate step, by keyboard as by mouse.
-    page.get_by_text("New signing secret", exact=True).focus()
+    page.get_by_text("New signing secret for https://hooks.example.org/roundtable", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("The old secret stops working at once")).to_be_visible()
     if js:
