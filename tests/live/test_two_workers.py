@@ -192,6 +192,9 @@ def test_sequence_numbers_stay_unique_and_ordered_across_workers(workers):
                 await ben_on_a.next()
                 async with ana.live(workers.b, meeting.meeting_id) as on_b:
                     await on_b.next()
+                    # Ben sees her come first, so the wait below is for her going.
+                    await ben_on_a.wait_for(lambda m: "Ana" in (presence_text(m) or ""),
+                                            timeout=DELIVERY + 1.0)  # + presence is batched
 
                     async def move(n: int):
                         worker = workers.a if n % 2 else workers.b
