@@ -21,6 +21,12 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     secret_key: str = DEVELOPMENT_SECRET
+    # Earlier SECRET_KEYs, newest first, still accepted while a new one takes over:
+    # cookies and form tokens they signed still work, votes and icebreaker answers
+    # are still recognised, and webhook secrets sealed with them are opened (and
+    # sealed again with SECRET_KEY when the app starts). Drop one once what it
+    # signed has expired (30 days: the longest cookie).
+    secret_key_fallbacks: list[str] = []
     database_url: str = "sqlite+aiosqlite:///./roundtable.db"
     redis_url: str | None = None
     # "cdn" loads htmx from a public CDN with an integrity hash; "local" serves the
@@ -64,6 +70,11 @@ class Settings(BaseSettings):
                     "in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
                 )
         return self
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """SECRET_KEY first (it signs and seals), then the earlier ones (only checked)."""
+        return (self.secret_key, *(k for k in self.secret_key_fallbacks if k and k != self.secret_key))
 
     @property
     def secure_cookies(self) -> bool:

@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.limiter = make_limiter(settings.redis_url)
         async with app.state.sessionmaker() as session:  # before anything needs stopping again
-            await webhook_service.seal_old_secrets(session, settings)
+            await webhook_service.reseal_secrets(session, settings)
         app.state.hub = LiveHub(make_broker(settings.redis_url), app.state.sessionmaker, settings.live_queue_size,
                                 batch_seconds=settings.live_batch_seconds)
         await app.state.hub.start()

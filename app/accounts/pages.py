@@ -132,7 +132,7 @@ async def login(
 async def logout(request: Request, session: SessionDep, settings: SettingsDep):
     """Ends this browser's session on the server too: a copy of the cookie, taken
     from a shared computer, say, no longer signs anyone in."""
-    token = unsign(settings.secret_key, ACCOUNT_SALT, request.cookies.get(ACCOUNT_COOKIE), ACCOUNT_MAX_AGE)
+    token = unsign(settings.secret_keys, ACCOUNT_SALT, request.cookies.get(ACCOUNT_COOKIE), ACCOUNT_MAX_AGE)
     if isinstance(token, str):
         await service.end_session(session, token)
     return _signed_out()

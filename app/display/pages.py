@@ -101,7 +101,7 @@ async def display_socket(websocket: WebSocket, meeting_id: int) -> None:
         account = await get_current_account(websocket, session)
         if (await permission_in(session, account, meeting.community_id)) in FACILITATING:
             return meeting.id, FACILITATOR_DISPLAY
-        secret = websocket.app.state.settings.secret_key
+        secret = websocket.app.state.settings.secret_keys
         code = unsign(secret, "display", websocket.cookies.get(display_cookie(meeting_id)), PARTICIPANT_MAX_AGE)
         if not isinstance(code, str):
             return None

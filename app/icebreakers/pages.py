@@ -39,7 +39,7 @@ async def personal_part(request: Request, session, meeting: Meeting, participant
     if run is not None:
         settings = request.app.state.settings
         mine.update(run_id=run.id, participant_id=participant.id,
-                    answer=await service.my_answer(session, settings.secret_key, participant, run),
+                    answer=await service.my_answer(session, settings.secret_keys, participant, run),
                     group=await service.my_group(session, participant, run))
     refused = getattr(request.state, "icebreaker_refused", None)  # a refused answer, shown again
     if refused is not None:
@@ -81,7 +81,7 @@ async def answer(
             f"icebreaker:{meeting_id}:{who.participant.id}", ANSWERS_PER_MINUTE, 60,
             "That was a lot of answers in a minute. Please wait {seconds} seconds; your answer is still in the box.",
         )
-        await service.answer(session, settings.secret_key, who.meeting, who.participant, run_id, form)
+        await service.answer(session, settings.secret_keys, who.meeting, who.participant, run_id, form)
     except DomainError as exc:
         if is_htmx(request):
             raise  # a message in the page; what they typed stays in the box

@@ -1,8 +1,6 @@
 """The rules of icebreakers: the prompt bank, launching and closing runs, answers,
 and pair-up groups."""
 
-import hashlib
-import hmac
 import logging
 import secrets
 from collections import defaultdict
@@ -44,6 +42,7 @@ from app.icebreakers.schemas import (
 )
 from app.live.events import commit_and_publish, record_event
 from app.meetings.models import Meeting, MeetingStatus, Participant
+from app.web.security import Keys, keyed_hashes
 
 log = logging.getLogger("roundtable.icebreakers")
 
@@ -490,9 +489,10 @@ async def close(session: AsyncSession, meeting: Meeting, run_id: int | None = No
 # --- answering (every participant) ----------------------------------------------------------
 
 
-def answer_key(secret: str, participant_id: int, run_id: int) -> str:
-    """Who answered is a keyed hash: enough for one answer each, changeable until close."""
-    return hmac.new(secret.encode(), f"icebreaker:{participant_id}:{run_id}".encode(), hashlib.sha256).hexdigest()
+def answer_keys(keys: Keys, participant_id: int, run_id: int) -> list[str]:
+    """Who answered is a keyed hash: enough for one answer each, changeable until close.
+    Under SECRET_KEY first, then each fallback (an answer given before the key changed)."""
+    return keyed_hashes(keys, f"icebreaker:{participant_id}:{run_id}")
 
 
 def _running(run: IcebreakerRun) -> None:
@@ -517,7 +517,7 @@ def _validated(run: IcebreakerRun, form: AnswerSubmit) -> tuple[str, int | None]
     return form.text, None
 
 
-async def answer(session: AsyncSession, secret: str, meeting: Meeting, participant: Participant, run_id: int,
+async def answer(session: AsyncSession, keys: Keys, meeting: Meeting, participant: Participant, run_id: int,
                  form: AnswerSubmit) -> IcebreakerAnswer:
     """Give an answer, or change the one given (one per person per run)."""
     run = await get_run(session, meeting, run_id)
@@ -526,16 +526,14 @@ async def answer(session: AsyncSession, secret: str, meeting: Meeting, participa
     await _lock_meeting(session, meeting.id)
     await session.refresh(run)
     _running(run)  # closed while we waited for the lock
-    key = answer_key(secret, participant.id, run.id)
-    existing = (await session.exec(
-        select(IcebreakerAnswer).where(IcebreakerAnswer.run_id == run.id, IcebreakerAnswer.answer_key == key)
-    )).first()
+    mine = answer_keys(keys, participant.id, run.id)
+    existing = await _answer_of(session, run.id, mine)
     named = not run.anonymous
     if existing is None:
         last = (await session.exec(
             select(func.max(IcebreakerAnswer.position)).where(IcebreakerAnswer.run_id == run.id)
         )).one()
-        existing = IcebreakerAnswer(id=secrets.token_hex(8), run_id=run.id, answer_key=key, position=(last or 0) + 1)
+        existing = IcebreakerAnswer(id=secrets.token_hex(8), run_id=run.id, answer_key=mine[0], position=(last or 0) + 1)
     existing.text, existing.choice = text, choice
     existing.author_name = participant.display_name if named else None
     existing.author_role = participant.role if named else None
@@ -552,10 +550,14 @@ async def answer(session: AsyncSession, secret: str, meeting: Meeting, participa
     return existing
 
 
-async def my_answer(session: AsyncSession, secret: str, participant: Participant, run: IcebreakerRun) -> IcebreakerAnswer | None:
-    key = answer_key(secret, participant.id, run.id)
+async def my_answer(session: AsyncSession, keys: Keys, participant: Participant, run: IcebreakerRun) -> IcebreakerAnswer | None:
+    return await _answer_of(session, run.id, answer_keys(keys, participant.id, run.id))
+
+
+async def _answer_of(session: AsyncSession, run_id: int, mine: list[str]) -> IcebreakerAnswer | None:
     return (await session.exec(
-        select(IcebreakerAnswer).where(IcebreakerAnswer.run_id == run.id, IcebreakerAnswer.answer_key == key)
+        select(IcebreakerAnswer).where(IcebreakerAnswer.run_id == run_id, col(IcebreakerAnswer.answer_key).in_(mine))
+        .order_by(col(IcebreakerAnswer.position))
     )).first()
 
 

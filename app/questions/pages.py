@@ -38,7 +38,7 @@ def _asked_cookie(meeting_id: int) -> str:
 
 
 def my_tokens(request: Request, meeting_id: int) -> list[str]:
-    value = unsign(request.app.state.settings.secret_key, "asked", request.cookies.get(_asked_cookie(meeting_id), ""),
+    value = unsign(request.app.state.settings.secret_keys, "asked", request.cookies.get(_asked_cookie(meeting_id), ""),
                    PARTICIPANT_MAX_AGE)
     return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
 
@@ -54,7 +54,7 @@ def remember_tokens(response: Response, request: Request, meeting_id: int, token
 @room_part
 async def question_part(request: Request, session, viewer: Viewer) -> tuple[dict, dict]:
     settings = request.app.state.settings
-    votes = await service.my_votes(session, settings.secret_key, viewer.participant, viewer.meeting.id)
+    votes = await service.my_votes(session, settings.secret_keys, viewer.participant, viewer.meeting.id)
     mine = await service.mine(session, viewer.meeting.id, my_tokens(request, viewer.meeting.id))
     return (
         {
@@ -77,7 +77,7 @@ async def _updated(request: Request, session, meeting: Meeting, participant: Par
         tokens = tokens if tokens is not None else my_tokens(request, meeting.id)
         # Posting changes no votes: the page keeps its #my-votes, and a busy meeting's
         # posts do not each work out this person's key for every open question.
-        votes = (await service.my_votes(session, settings.secret_key, participant, meeting.id)
+        votes = (await service.my_votes(session, settings.secret_keys, participant, meeting.id)
                  if posted is None else set())
         mine = await service.mine(session, meeting.id, tokens)
         # The list as this page orders it (its address says, e.g. ?sort=time).
@@ -141,7 +141,7 @@ async def vote(request: Request, session: SessionDep, settings: SettingsDep, ask
                question_id: str):
     await request.app.state.limiter.check(f"vote:{meeting_id}:{asker.participant.id}", 60, 60,
                                     "That was a lot of votes in a minute. Please wait {seconds} seconds.")
-    await service.toggle_vote(session, settings.secret_key, asker.meeting, asker.participant, question_id)
+    await service.toggle_vote(session, settings.secret_keys, asker.meeting, asker.participant, question_id)
     return await _updated(request, session, asker.meeting, asker.participant)
 
 

@@ -1,7 +1,5 @@
 """The rules of the question chat: asking, withdrawing, voting, moderating."""
 
-import hashlib
-import hmac
 import logging
 import secrets
 from collections import Counter
@@ -18,7 +16,7 @@ from app.live.events import commit_and_publish, record_event
 from app.meetings.models import Meeting, MeetingStatus, Participant
 from app.questions.models import Attribution, JargonSignal, Question, QuestionStatus, QuestionVote
 from app.questions.schemas import JargonAsk, JargonSummary, JargonTerm, QuestionAnswer, QuestionAsk, QuestionPublic
-from app.web.security import hash_secret
+from app.web.security import Keys, hash_secret, keyed_hashes
 
 # Below this many possible authors, a question is easy to attribute.
 ANONYMITY_THRESHOLD = 5
@@ -131,12 +129,13 @@ async def withdraw(session: AsyncSession, meeting: Meeting, question_id: str, to
 # --- voting --------------------------------------------------------------------
 
 
-def voter_key(secret: str, participant_id: int, question_id: str) -> str:
-    """Who voted is a keyed hash: enough to stop double votes and take one back."""
-    return hmac.new(secret.encode(), f"vote:{participant_id}:{question_id}".encode(), hashlib.sha256).hexdigest()
+def voter_keys(keys: Keys, participant_id: int, question_id: str) -> list[str]:
+    """Who voted is a keyed hash: enough to stop double votes and take one back. Under
+    SECRET_KEY first, then each fallback (a vote cast before the key changed)."""
+    return keyed_hashes(keys, f"vote:{participant_id}:{question_id}")
 
 
-async def toggle_vote(session: AsyncSession, secret: str, meeting: Meeting, participant: Participant, question_id: str) -> bool:
+async def toggle_vote(session: AsyncSession, keys: Keys, meeting: Meeting, participant: Participant, question_id: str) -> bool:
     """Upvote, or take the upvote back. Returns whether the participant now votes for it."""
     question = await _visible_question(session, meeting, question_id)
     if question.breakout_room_id is not None and (
@@ -144,13 +143,13 @@ async def toggle_vote(session: AsyncSession, secret: str, meeting: Meeting, part
         raise NotFound("There is no such question in this meeting.")
     if question.status != QuestionStatus.open:
         raise Conflict("Only open questions can be voted on.")
-    key = voter_key(secret, participant.id, question.id)
+    mine = voter_keys(keys, participant.id, question.id)
     removed = await session.exec(
-        delete(QuestionVote).where(QuestionVote.question_id == question.id, QuestionVote.voter_key == key)
+        delete(QuestionVote).where(QuestionVote.question_id == question.id, col(QuestionVote.voter_key).in_(mine))
     )
     voted = removed.rowcount == 0
     if voted:
-        session.add(QuestionVote(question_id=question.id, voter_key=key))
+        session.add(QuestionVote(question_id=question.id, voter_key=mine[0]))
     await session.exec(
         update(Question)
         .where(Question.id == question.id)
@@ -171,7 +170,7 @@ async def toggle_vote(session: AsyncSession, secret: str, meeting: Meeting, part
     return voted
 
 
-async def my_votes(session: AsyncSession, secret: str, participant: Participant, meeting_id: int) -> set[str]:
+async def my_votes(session: AsyncSession, keys: Keys, participant: Participant, meeting_id: int) -> set[str]:
     """The ids of the open questions this person has voted for (votes are keyed
     hashes, so each question's key is worked out and looked for)."""
     ids = (await session.exec(
@@ -179,9 +178,9 @@ async def my_votes(session: AsyncSession, secret: str, participant: Participant,
     )).all()
     if not ids:
         return set()
-    keys = {voter_key(secret, participant.id, question_id): question_id for question_id in ids}
-    result = await session.exec(select(QuestionVote.voter_key).where(col(QuestionVote.voter_key).in_(list(keys))))
-    return {keys[k] for k in result.all()}
+    question_of = {key: question_id for question_id in ids for key in voter_keys(keys, participant.id, question_id)}
+    result = await session.exec(select(QuestionVote.voter_key).where(col(QuestionVote.voter_key).in_(list(question_of))))
+    return {question_of[k] for k in result.all()}
 
 
 # --- reading -------------------------------------------------------------------

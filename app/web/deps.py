@@ -42,7 +42,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 async def get_current_account(connection: HTTPConnection, session: SessionDep) -> Account | None:
     settings: Settings = connection.app.state.settings
-    token = unsign(settings.secret_key, ACCOUNT_SALT, connection.cookies.get(ACCOUNT_COOKIE), ACCOUNT_MAX_AGE)
+    token = unsign(settings.secret_keys, ACCOUNT_SALT, connection.cookies.get(ACCOUNT_COOKIE), ACCOUNT_MAX_AGE)
     if not isinstance(token, str):
         return None
     account = await accounts.account_for(session, token)
@@ -67,7 +67,7 @@ async def participant_from_cookie(connection: HTTPConnection, session: SessionDe
     """The participant this browser joined the meeting as, if it still may take part."""
     settings: Settings = connection.app.state.settings
     value = unsign(
-        settings.secret_key, "participant", connection.cookies.get(participant_cookie(meeting.id)), PARTICIPANT_MAX_AGE
+        settings.secret_keys, "participant", connection.cookies.get(participant_cookie(meeting.id)), PARTICIPANT_MAX_AGE
     )
     if not isinstance(value, int):
         return None

@@ -53,7 +53,7 @@ def take_new_secret(request: Request, account: Account, community_id: int, kind:
     token = request.cookies.get(_cookie(kind))
     if not token or len(token) > MAX_COOKIE:
         return None
-    fernet = fernet_for(request.app.state.settings.secret_key, PURPOSE)
+    fernet = fernet_for(request.app.state.settings.secret_keys, PURPOSE)
     try:
         value = json.loads(fernet.decrypt(token.encode(), ttl=NEW_SECRET_MAX_AGE))
     except (InvalidToken, ValueError):

@@ -31,7 +31,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.live.events import PENDING, LiveEvent, on_record
 from app.meetings.models import Meeting
 from app.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
-from app.webhooks.sealing import seal, unseal
+from app.webhooks.sealing import resealed, seal, unseal
 from app.webhooks.schemas import EVENT_TYPES, DeliveryPublic, WebhookCreate
 
 log = logging.getLogger("roundtable.webhooks")
@@ -184,22 +184,24 @@ async def replace_secret(session: AsyncSession, settings: Settings, community_id
     return webhook, secret
 
 
-async def seal_old_secrets(session: AsyncSession, settings: Settings) -> int:
-    """Seal any secret stored before sealing; run when the app starts. Returns how many."""
-    result = await session.exec(
-        select(Webhook.id, Webhook.secret).where(col(Webhook.secret).startswith(SECRET_PREFIX, autoescape=True))
-        .order_by(col(Webhook.id))  # every worker takes the row locks in one order: no deadlock
-    )
-    sealed = 0
-    for webhook_id, plain in result.all():
+async def reseal_secrets(session: AsyncSession, settings: Settings) -> int:
+    """Seal under SECRET_KEY every secret that is not: stored before sealing, or sealed
+    under a key now in SECRET_KEY_FALLBACKS. Run when the app starts. Returns how many."""
+    result = await session.exec(select(Webhook.id, Webhook.secret)
+                                .order_by(col(Webhook.id)))  # every worker locks rows in one order: no deadlock
+    done = 0
+    for webhook_id, stored in result.all():
+        fresh = resealed(settings.secret_keys, stored)
+        if fresh is None:
+            continue
         # Only if unchanged: several workers start at once, and one may already have it.
-        done = await session.exec(update(Webhook).where(col(Webhook.id) == webhook_id, col(Webhook.secret) == plain)
-                                  .values(secret=seal(settings.secret_key, plain)))
-        sealed += done.rowcount
+        changed = await session.exec(update(Webhook).where(col(Webhook.id) == webhook_id, col(Webhook.secret) == stored)
+                                     .values(secret=fresh))
+        done += changed.rowcount
     await session.commit()
-    if sealed:
-        log.info("webhooks: sealed %s signing secrets stored before sealing", sealed)
-    return sealed
+    if done:
+        log.info("webhooks: sealed %s signing secrets under the current SECRET_KEY", done)
+    return done
 
 
 async def set_active(session: AsyncSession, community_id: int, webhook_id: int, active: bool) -> Webhook:
@@ -290,7 +292,7 @@ async def section(session: AsyncSession, settings: Settings, community_id: int) 
     items = []
     for webhook in await webhooks_of(session, community_id):
         items.append(WebhookView(webhook, await deliveries_of(session, webhook.id, SHOWN_PER_WEBHOOK),
-                                 secret_readable=unseal(settings.secret_key, webhook.secret) is not None))
+                                 secret_readable=unseal(settings.secret_keys, webhook.secret) is not None))
     return WebhookSection(items)
 
 

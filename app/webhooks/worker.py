@@ -92,7 +92,7 @@ async def _claim(sessionmaker: async_sessionmaker, now: datetime) -> list[Claime
 
 async def _send(client: httpx.AsyncClient, item: Claimed, settings: Settings) -> tuple[int | None, str | None]:
     """One try: the status code (None if there was no answer) and what went wrong."""
-    secret = unseal(settings.secret_key, item.secret)
+    secret = unseal(settings.secret_keys, item.secret)
     if secret is None:  # never sent unsigned: the receiver would rightly refuse it
         return None, UNREADABLE_SECRET
     headers = signed_headers(secret, item.id, item.event_type, item.body, int(time.time()))

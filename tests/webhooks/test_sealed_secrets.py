@@ -17,7 +17,7 @@ from app.db import utcnow
 from app.main import create_app
 from app.webhooks.models import Webhook
 from app.webhooks.sealing import seal, unseal
-from app.webhooks.service import UNREADABLE_SECRET, seal_old_secrets
+from app.webhooks.service import UNREADABLE_SECRET, reseal_secrets
 from tests.api.conftest import Integration
 from tests.api.keys import create_api_key
 from tests.helpers import text_of
@@ -140,7 +140,7 @@ def test_two_workers_starting_together_seal_an_old_secret_once(scene, receiver, 
     async def both():
         async def one():
             async with app.state.sessionmaker() as session:
-                return await seal_old_secrets(session, settings)
+                return await reseal_secrets(session, settings)
         return await asyncio.gather(one(), one())
 
     assert sorted(client.portal.call(both)) == [0, 1]
