@@ -535,6 +535,7 @@ async def answer(session: AsyncSession, keys: Keys, meeting: Meeting, participan
         )).one()
         existing = IcebreakerAnswer(id=secrets.token_hex(8), run_id=run.id, answer_key=mine[0], position=(last or 0) + 1)
     existing.text, existing.choice = text, choice
+    existing.answer_key = mine[0]  # kept under SECRET_KEY from now on, if it was under a fallback
     existing.author_name = participant.display_name if named else None
     existing.author_role = participant.role if named else None
     session.add(existing)
