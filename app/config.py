@@ -17,7 +17,8 @@ HTMX_CDN = "https://cdn.jsdelivr.net/npm"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # Errors never echo what was given: it may be a secret key.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     environment: Literal["development", "test", "production"] = "development"
     secret_key: str = DEVELOPMENT_SECRET
@@ -69,6 +70,10 @@ class Settings(BaseSettings):
                     "SECRET_KEY must be set to a random value of at least 32 characters "
                     "in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
                 )
+            # A fallback is accepted like the key itself: a weak one would let anyone sign cookies.
+            if any(k == DEVELOPMENT_SECRET or len(k.strip()) < 32 for k in self.secret_key_fallbacks):
+                raise ValueError("Each of SECRET_KEY_FALLBACKS must be a real earlier key of at least 32 characters "
+                                 "in production, never the development value.")
         return self
 
     @property

@@ -153,7 +153,9 @@ async def toggle_vote(session: AsyncSession, keys: Keys, meeting: Meeting, parti
     await session.exec(
         update(Question)
         .where(Question.id == question.id)
-        .values(vote_count=Question.vote_count + (1 if voted else -1))
+        # Taking back removes every copy (under an old key and the new, if a worker
+        # not yet given the new key counted one too).
+        .values(vote_count=Question.vote_count + (1 if voted else -removed.rowcount))
         .execution_options(synchronize_session=False)
     )
     try:
