@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import combinations
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -556,9 +556,11 @@ async def my_answer(session: AsyncSession, keys: Keys, participant: Participant,
 
 
 async def _answer_of(session: AsyncSession, run_id: int, mine: list[str]) -> IcebreakerAnswer | None:
+    """This person's answer; the one under SECRET_KEY first, should there be two (one
+    given to a worker not yet told of the new key), so re-keying never collides."""
     return (await session.exec(
         select(IcebreakerAnswer).where(IcebreakerAnswer.run_id == run_id, col(IcebreakerAnswer.answer_key).in_(mine))
-        .order_by(col(IcebreakerAnswer.position))
+        .order_by(case((IcebreakerAnswer.answer_key == mine[0], 0), else_=1), col(IcebreakerAnswer.position))
     )).first()
 
 
