@@ -64,6 +64,8 @@ async def create_community(
 async def community_page(request: Request, session, account, community_id: int, status_code: int = 200, **extra):
     permission = await service.permission_in(session, account, community_id)
     community = await service.require_permission(session, account, community_id, set(Permission))
+    organiser = permission == Permission.organiser
+    settings = request.app.state.settings
     return page(
         request,
         "communities/show.html",
@@ -71,11 +73,11 @@ async def community_page(request: Request, session, account, community_id: int, 
         community=community,
         permission=permission,
         can_facilitate=permission in FACILITATING,
-        is_organiser=permission == Permission.organiser,
+        is_organiser=organiser,
         meetings=await meetings_of(session, community_id),
         members=await service.members_of(session, community_id),
-        api_keys=await apikey_service.keys_of(session, community_id) if permission == Permission.organiser else [],
-        webhooks=await webhook_service.section(session, request.app.state.settings, community_id) if permission == Permission.organiser else None,
+        api_keys=await apikey_service.keys_of(session, community_id) if organiser else [],
+        webhooks=await webhook_service.section(session, settings, community_id) if organiser else None,
         **{"meeting_values": {}, "meeting_errors": {}, "member_errors": {}, "key_errors": {}, "new_key": None, **extra},
     )
 

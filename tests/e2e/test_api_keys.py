@@ -10,13 +10,20 @@ from playwright.sync_api import expect
 from tests.e2e.people import check_accessible, create_community, no_console_errors, open_browser, sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+JS = pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
 
 
-@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
-def test_a_new_key_is_shown_once_and_reload_does_not_make_another(chromium, server, js):
+def organiser_of_a_new_community(chromium, server, js: bool, what: str):
+    """An organiser, signed up in a browser with or without JavaScript, on the page of
+    a community just made: (the person, the community's id)."""
     olive = open_browser(chromium, server, "Olive Organiser", js=js)
-    sign_up(olive, f"olive-{'js' if js else 'nojs'}@example.org")
-    community_id = create_community(olive, "Key test community")
+    sign_up(olive, f"olive-{what}-{'js' if js else 'nojs'}@example.org")
+    return olive, create_community(olive, f"{what.capitalize()} test community")
+
+
+@JS
+def test_a_new_key_is_shown_once_and_reload_does_not_make_another(chromium, server, js):
+    olive, community_id = organiser_of_a_new_community(chromium, server, js, "key")
     page = olive.page
     page.get_by_label("Name of the system that will use the key").fill("Newsletter")
     page.get_by_role("button", name="Create key").click()
@@ -35,11 +42,9 @@ def test_a_new_key_is_shown_once_and_reload_does_not_make_another(chromium, serv
     no_console_errors([olive])
 
 
-@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+@JS
 def test_a_webhook_secret_is_shown_once_and_can_be_replaced(chromium, server, js):
-    olive = open_browser(chromium, server, "Olive Organiser", js=js)
-    sign_up(olive, f"olive-hooks-{'js' if js else 'nojs'}@example.org")
-    community_id = create_community(olive, "Webhook test community")
+    olive, community_id = organiser_of_a_new_community(chromium, server, js, "webhook")
     page = olive.page
     page.get_by_label("Address that receives the events").fill("https://hooks.example.org/roundtable")
     page.get_by_label("A meeting starts").check()
